@@ -1,0 +1,367 @@
+"""The ``db`` object: Flask-SQLAlchemy 3.1's ``SQLAlchemy`` on a plain scoped session.
+
+It owns the engines (per app), the metadata (per bind key) and the scoped session, and
+attaches the shims. Known differences from Flask-SQLAlchemy 3.1.1 are listed in
+:mod:`fss_compat.differences`.
+"""
+
+from __future__ import annotations
+
+import types
+import typing as t
+import warnings
+import weakref
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+import sqlalchemy.orm as orm
+from flask import Flask
+from flask import current_app
+from flask import has_app_context
+
+from fss_compat import _engines
+from fss_compat import _proxies
+from fss_compat._scoping import flask_scoped_session
+from fss_compat.shims import cli
+from fss_compat.shims.model import BindMixin
+from fss_compat.shims.model import DefaultMeta
+from fss_compat.shims.model import DefaultMetaNoName
+from fss_compat.shims.model import Model
+from fss_compat.shims.model import NameMixin
+from fss_compat.shims.model import _QueryProperty
+from fss_compat.shims.query import Query
+from fss_compat.shims.session import Session
+from fss_compat.shims.session import missing_bind_message
+from fss_compat.shims.table import _Table
+
+__all__ = ["SQLAlchemy"]
+
+_BindKeys = t.Union[str, None, t.Iterable[str | None]]  # noqa: UP007 (runtime alias)
+_DECLARATIVE_BASES = (orm.DeclarativeBase, orm.DeclarativeBaseNoMeta)
+
+
+def _declarative_bases(model_class: type) -> list[type]:
+    return [base for base in model_class.__bases__ if issubclass(base, _DECLARATIVE_BASES)]
+
+
+@_proxies.forward_sqlalchemy_names
+class SQLAlchemy:
+    """Flask-SQLAlchemy 3.1's extension object, on a plain SQLAlchemy ``scoped_session``.
+
+    ``from fss_compat import SQLAlchemy`` replaces ``from flask_sqlalchemy import
+    SQLAlchemy`` with nothing else changed. Every argument has Flask-SQLAlchemy's meaning
+    and default.
+
+    :param app: call :meth:`init_app` with this app at the end of construction.
+    :param metadata: the default ``MetaData`` (1.x-style ``model_class`` only; a 2.x base
+        brings its own, and this is then ignored with a ``DeprecationWarning``).
+    :param session_options: ``sessionmaker`` arguments; a ``scopefunc`` key replaces the
+        app-context scope. The dict is changed in place, as upstream.
+    :param query_class: the legacy query class for ``Model.query``, ``db.session.query``
+        and dynamic relationships.
+    :param model_class: a ``Model`` subclass, an already declarative class, or a
+        ``DeclarativeBase`` / ``DeclarativeBaseNoMeta`` subclass (also with
+        ``MappedAsDataclass``).
+    :param engine_options: defaults for every engine, lowest precedence.
+    :param add_models_to_shell: add ``db`` and every model to ``flask shell``.
+    :param disable_autonaming: do not generate ``__tablename__``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        metadata: sa.MetaData | None = None,
+        session_options: dict[str, t.Any] | None = None,
+        query_class: type[Query] = Query,
+        model_class: type[t.Any] = Model,
+        engine_options: dict[str, t.Any] | None = None,
+        add_models_to_shell: bool = True,
+        disable_autonaming: bool = False,
+    ) -> None:
+        self._app_engines: weakref.WeakKeyDictionary[Flask, dict[str | None, sa.engine.Engine]]
+        self._app_engines = weakref.WeakKeyDictionary()
+        self.Query = query_class
+        self.session = self._make_scoped_session({} if session_options is None else session_options)
+        self.metadatas: dict[str | None, sa.MetaData] = {}
+        if metadata is not None:
+            if _declarative_bases(model_class):
+                warnings.warn(
+                    "A SQLAlchemy 2.x declarative 'model_class' brings its own metadata, so the"
+                    " 'metadata' argument to SQLAlchemy() is ignored. Set"
+                    " 'metadata = MetaData(...)' in the base class body instead.",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+            else:
+                metadata.info["bind_key"] = None
+                self.metadatas[None] = metadata
+        self.Table = self._make_table_class()
+        self.Model = self._make_declarative_base(model_class, disable_autonaming)
+        self._engine_options = {} if engine_options is None else engine_options
+        self._add_models_to_shell = add_models_to_shell
+        if app is not None:
+            self.init_app(app)
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if not has_app_context():
+            return f"<{name}>"
+        engines = self.engines
+        # Upstream 3.1.1 raises KeyError here without a default engine (#1295).
+        url = str(engines[None].url) if None in engines else "(no default engine)"
+        extra = len(engines) - (None in engines)
+        return f"<{name} {url} +{extra}>" if extra else f"<{name} {url}>"
+
+    @property
+    def sessionmaker(self) -> orm.sessionmaker[Session]:
+        """The plain :class:`sqlalchemy.orm.sessionmaker` behind :attr:`session`.
+
+        Scripts and workers open sessions from it without Flask: ``with
+        db.sessionmaker() as session: ...``. Outside an app context its sessions use the
+        engines of the one app registered with this object.
+
+        .. versionadded:: 0.1.0
+        """
+        return self.session.session_factory
+
+    def init_app(self, app: Flask) -> None:
+        """Register ``app``: read its config, create its engines, remove sessions at teardown.
+
+        Config is read once, here; set it before calling this.
+
+        :param app: the Flask application.
+        :raises RuntimeError: if ``app`` already has a ``SQLAlchemy`` instance, or has
+            neither ``SQLALCHEMY_DATABASE_URI`` nor ``SQLALCHEMY_BINDS``.
+        """
+        if "sqlalchemy" in app.extensions:
+            raise RuntimeError(
+                f"{app!r} already has a 'SQLAlchemy' instance registered. Import and use that"
+                " instance instead of creating or registering another."
+            )
+        # Upstream registers these before reading config, so a failed init_app still
+        # leaves the app marked as registered; kept for parity.
+        app.extensions["sqlalchemy"] = self
+        app.teardown_appcontext(self._teardown_session)
+        if self._add_models_to_shell:
+            app.shell_context_processor(cli.add_models_to_shell)
+        options = _engines.options_from_config(app, self._engine_options)
+        engines = self._app_engines.setdefault(app, {})
+        for key, bind_options in options.items():
+            self._make_metadata(key)
+            self._apply_driver_defaults(bind_options, app)
+            engines[key] = self._make_engine(key, bind_options, app)
+        self.session.init_app(app, remove_at_teardown=False)
+        app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False)
+        app.config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+
+    def _make_scoped_session(self, options: dict[str, t.Any]) -> flask_scoped_session[Session]:
+        scope = options.pop("scopefunc", None)
+        session = flask_scoped_session(self._make_session_factory(options), scopefunc=scope)
+        # A replacement ``db.session`` (a common test-fixture move) serves the same apps.
+        for app in list(self._app_engines):
+            session.init_app(app, remove_at_teardown=False)
+        return session
+
+    def _make_session_factory(self, options: dict[str, t.Any]) -> orm.sessionmaker[Session]:
+        options.setdefault("class_", Session)
+        options.setdefault("query_cls", self.Query)
+        return orm.sessionmaker(db=self, **options)
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        self.session.remove()
+
+    def _make_metadata(self, bind_key: str | None) -> sa.MetaData:
+        if bind_key in self.metadatas:
+            return self.metadatas[bind_key]
+        convention = None if bind_key is None else self._make_metadata(None).naming_convention
+        metadata = sa.MetaData(naming_convention=convention, info={"bind_key": bind_key})
+        self.metadatas[bind_key] = metadata
+        return metadata
+
+    def _make_table_class(self) -> type[_Table]:
+        make_metadata = self._make_metadata
+
+        class Table(_Table):
+            def __new__(cls, *args: t.Any, bind_key: str | None = None, **kwargs: t.Any) -> Table:
+                # With a MetaData second, or nothing at all, SQLAlchemy's Table handles it
+                # (and reports its own errors); ``bind_key`` is then ignored, as upstream.
+                if not args or (len(args) >= 2 and isinstance(args[1], sa.MetaData)):
+                    return super().__new__(cls, *args, **kwargs)
+                metadata = make_metadata(bind_key)
+                # call-arg: SQLAlchemy defines Table.__new__ only outside TYPE_CHECKING.
+                return super().__new__(cls, args[0], metadata, *args[1:], **kwargs)  # type: ignore[call-arg]
+
+        return Table
+
+    def _make_declarative_base(
+        self, model_class: type[t.Any], disable_autonaming: bool = False
+    ) -> type[t.Any]:
+        bases = _declarative_bases(model_class)
+        model: type[t.Any]
+        if len(bases) > 1:
+            raise ValueError(
+                f"'model_class' {model_class!r} has several declarative bases {bases!r};"
+                " SQLAlchemy() accepts a class with exactly one. Pass one base class."
+            )
+        if bases:
+            mixins = (BindMixin,) if disable_autonaming else (BindMixin, NameMixin)
+            # A subclass, not a copy of the class body as upstream does: the copy is what
+            # SQLAlchemy 2.1 rejects for MappedAsDataclass bases (Flask-SQLAlchemy #1420).
+            namespace = {
+                "__abstract__": True,
+                "__fsa__": self,
+                "__module__": model_class.__module__,
+            }
+            model = types.new_class(
+                "FlaskSQLAlchemyBase",
+                (*mixins, model_class, Model),
+                exec_body=lambda ns: ns.update(namespace),
+            )
+        elif not isinstance(model_class, orm.DeclarativeMeta):
+            model = orm.declarative_base(
+                metadata=self._make_metadata(None),
+                cls=model_class,
+                name="Model",
+                metaclass=DefaultMetaNoName if disable_autonaming else DefaultMeta,
+            )
+        else:
+            model = model_class
+        if None not in self.metadatas:
+            model.metadata.info["bind_key"] = None
+            self.metadatas[None] = model.metadata
+        else:
+            model.metadata = self.metadatas[None]
+        model.query_class = self.Query
+        model.query = _QueryProperty()
+        model.__fsa__ = self
+        return model
+
+    def _apply_driver_defaults(self, options: dict[str, t.Any], app: Flask) -> None:
+        _engines.apply_driver_defaults(options, app)
+
+    def _make_engine(
+        self, bind_key: str | None, options: dict[str, t.Any], app: Flask
+    ) -> sa.engine.Engine:
+        return _engines.make_engine(options)
+
+    @property
+    def metadata(self) -> sa.MetaData:
+        """The default metadata, ``metadatas[None]``."""
+        return self.metadatas[None]
+
+    @property
+    def engines(self) -> dict[str | None, sa.engine.Engine]:
+        """The current app's engines by bind key (``None`` is the default).
+
+        This is the live mapping the session routes with: replacing an entry (for example
+        with a ``Connection`` for per-test rollback) takes effect at once.
+        """
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        try:
+            return self._app_engines[app]
+        except KeyError:
+            raise RuntimeError(
+                f"The current Flask app {app!r} is not registered with this 'SQLAlchemy'"
+                " instance. Call 'db.init_app(app)' in the app factory, and make sure the"
+                " app imports the same 'db' object its models use."
+            ) from None
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        """The current app's default engine, ``engines[None]``."""
+        return self.engines[None]
+
+    def _session_engines(self) -> t.Mapping[str | None, sa.engine.Engine]:
+        # Sessions from ``db.sessionmaker`` also work in scripts: with no app context,
+        # use the only registered app's engines.
+        if has_app_context():
+            return self.engines
+        apps = list(self._app_engines.items())
+        if len(apps) == 1:
+            return apps[0][1]
+        raise RuntimeError(
+            f"No Flask application context is active and {len(apps)} apps are registered"
+            " with this 'SQLAlchemy' instance, so there is no way to choose engines. Push"
+            " 'app.app_context()', or pass 'bind=' to the session."
+        )
+
+    def get_engine(self, bind_key: str | None = None, **kwargs: t.Any) -> sa.engine.Engine:
+        """Deprecated upstream: use :attr:`engine` or ``engines[key]``.
+
+        :param bind_key: the bind key; ``bind=`` is accepted as an alias.
+        """
+        warnings.warn(
+            "'get_engine' is deprecated in Flask-SQLAlchemy 3.x and removed in 3.2. Use"
+            " 'db.engine' or 'db.engines[key]'; in Alembic's 'env.py' too.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.engines[kwargs.pop("bind", bind_key)]
+
+    def _call_for_binds(self, bind_key: _BindKeys, op_name: str) -> None:
+        if bind_key == "__all__":
+            keys: list[str | None] = list(self.metadatas)
+        elif bind_key is None or isinstance(bind_key, str):
+            keys = [bind_key]
+        else:
+            keys = list(bind_key)
+        engines = self.engines if keys else {}
+        for key in keys:
+            if key not in engines:
+                raise sa_exc.UnboundExecutionError(missing_bind_message(key))
+            getattr(self.metadatas[key], op_name)(bind=engines[key])
+
+    def create_all(self, bind_key: _BindKeys = "__all__") -> None:
+        """Create missing tables for every metadata, or for the given bind key(s).
+
+        :param bind_key: ``"__all__"`` (every metadata created so far), a key, or a list.
+        """
+        self._call_for_binds(bind_key, "create_all")
+
+    def drop_all(self, bind_key: _BindKeys = "__all__") -> None:
+        """Drop the tables of every metadata, or of the given bind key(s).
+
+        :param bind_key: ``"__all__"`` (every metadata created so far), a key, or a list.
+        """
+        self._call_for_binds(bind_key, "drop_all")
+
+    def reflect(self, bind_key: _BindKeys = "__all__") -> None:
+        """Reflect the database's tables into the metadata of every, or the given, bind key(s).
+
+        :param bind_key: ``"__all__"`` (every metadata created so far), a key, or a list.
+        """
+        self._call_for_binds(bind_key, "reflect")
+
+    def _set_rel_query(self, kwargs: dict[str, t.Any]) -> None:
+        kwargs.setdefault("query_class", self.Query)
+        backref = kwargs.get("backref")
+        # A string backref gets nothing: it cannot be dynamic, so upstream drops it too.
+        if isinstance(backref, tuple):
+            backref[1].setdefault("query_class", self.Query)
+
+    def relationship(self, *args: t.Any, **kwargs: t.Any) -> orm.RelationshipProperty[t.Any]:
+        """:func:`sqlalchemy.orm.relationship` with ``query_class`` defaulting to :attr:`Query`."""
+        self._set_rel_query(kwargs)
+        return orm.relationship(*args, **kwargs)
+
+    def dynamic_loader(self, argument: t.Any, **kwargs: t.Any) -> orm.RelationshipProperty[t.Any]:
+        """:func:`sqlalchemy.orm.dynamic_loader`, ``query_class`` defaulting to :attr:`Query`."""
+        self._set_rel_query(kwargs)
+        return orm.dynamic_loader(argument, **kwargs)
+
+    def _relation(self, *args: t.Any, **kwargs: t.Any) -> orm.RelationshipProperty[t.Any]:
+        self._set_rel_query(kwargs)
+        return orm.relationship(*args, **kwargs)
+
+    @property
+    def relation(self) -> t.Callable[..., orm.RelationshipProperty[t.Any]]:
+        """The old name of :meth:`relationship`."""
+        return self._relation
+
+    if t.TYPE_CHECKING:
+        # Every public name of ``sqlalchemy`` then ``sqlalchemy.orm`` is forwarded (see
+        # ``_proxies``); to a type checker they are untyped, as with upstream.
+        def __getattr__(self, name: str) -> t.Any: ...
