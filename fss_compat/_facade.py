@@ -23,12 +23,16 @@ from fss_compat import _engines
 from fss_compat import _proxies
 from fss_compat._scoping import flask_scoped_session
 from fss_compat.shims import cli
+from fss_compat.shims import query
+from fss_compat.shims import record_queries
+from fss_compat.shims import track_modifications
 from fss_compat.shims.model import BindMixin
 from fss_compat.shims.model import DefaultMeta
 from fss_compat.shims.model import DefaultMetaNoName
 from fss_compat.shims.model import Model
 from fss_compat.shims.model import NameMixin
 from fss_compat.shims.model import _QueryProperty
+from fss_compat.shims.pagination import SelectPagination
 from fss_compat.shims.query import Query
 from fss_compat.shims.session import Session
 from fss_compat.shims.session import missing_bind_message
@@ -38,6 +42,7 @@ __all__ = ["SQLAlchemy"]
 
 _BindKeys = t.Union[str, None, t.Iterable[str | None]]  # noqa: UP007 (runtime alias)
 _DECLARATIVE_BASES = (orm.DeclarativeBase, orm.DeclarativeBaseNoMeta)
+_O = t.TypeVar("_O")
 
 
 def _declarative_bases(model_class: type) -> list[type]:
@@ -154,8 +159,11 @@ class SQLAlchemy:
             self._apply_driver_defaults(bind_options, app)
             engines[key] = self._make_engine(key, bind_options, app)
         self.session.init_app(app, remove_at_teardown=False)
-        app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False)
-        app.config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+        if app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False):
+            for engine in engines.values():
+                record_queries._listen(engine, app)
+        if app.config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False):
+            track_modifications._listen(self.session)
 
     def _make_scoped_session(self, options: dict[str, t.Any]) -> flask_scoped_session[Session]:
         scope = options.pop("scopefunc", None)
@@ -300,6 +308,66 @@ class SQLAlchemy:
             stacklevel=2,
         )
         return self.engines[kwargs.pop("bind", bind_key)]
+
+    def get_or_404(
+        self,
+        entity: type[_O],
+        ident: t.Any,
+        *,
+        description: str | None = None,
+        **kwargs: t.Any,
+    ) -> _O:
+        """``db.session.get(entity, ident, **kwargs)``, aborting with 404 when it is None.
+
+        :param entity: the mapped class.
+        :param ident: the primary key value (a tuple or dict for composite keys).
+        :param description: the 404 page's message.
+        :param kwargs: passed to ``session.get()`` (``options``, ``with_for_update``, ...).
+        """
+        return query.get_or_404(self.session, entity, ident, description=description, **kwargs)
+
+    def first_or_404(self, statement: sa.Select[t.Any], *, description: str | None = None) -> t.Any:
+        """``db.session.execute(statement).scalar()``, aborting with 404 when it is None.
+
+        The value is the first column of the first row, so a NULL there is a 404 too.
+        """
+        return query.first_or_404(self.session, statement, description=description)
+
+    def one_or_404(self, statement: sa.Select[t.Any], *, description: str | None = None) -> t.Any:
+        """``db.session.execute(statement).scalar_one()``, aborting with 404 for 0 or 2+ rows."""
+        return query.one_or_404(self.session, statement, description=description)
+
+    def paginate(
+        self,
+        select: sa.Select[t.Any],
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        max_per_page: int | None = None,
+        error_out: bool = True,
+        count: bool = True,
+    ) -> SelectPagination:
+        """One page of ``select``'s results, as a :class:`~fss_compat.shims.pagination.Pagination`.
+
+        ``page`` and ``per_page`` default to the request's ``?page=`` and ``?per_page=``
+        (1 and 20 outside a request). Items are ``execute(...).unique().scalars()``.
+
+        :param select: the statement, usually ``select(Model)``.
+        :param page: the page number, from 1.
+        :param per_page: items per page.
+        :param max_per_page: cap for ``per_page``; ``None`` (the default) is no cap.
+        :param error_out: abort with 404 on bad or out-of-range numbers instead of fixing them.
+        :param count: also run the count query for ``total``.
+        """
+        return SelectPagination(
+            select=select,
+            session=self.session(),
+            page=page,
+            per_page=per_page,
+            max_per_page=max_per_page,
+            error_out=error_out,
+            count=count,
+        )
 
     def _call_for_binds(self, bind_key: _BindKeys, op_name: str) -> None:
         if bind_key == "__all__":
