@@ -81,10 +81,14 @@ class Variant:
         return orm.mapped_column(*args, primary_key=True, **kwargs)
 
     def column(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        """A ``mapped_column``; ``init_default`` becomes the dataclass default where it applies."""
+        """A ``mapped_column``; dataclass-only arguments (``init``, ``kw_only``, ``repr``)
+        and ``init_default`` (the dataclass default) apply to dataclass variants only."""
         default = kwargs.pop("init_default", None)
         if self.dataclass:
             kwargs.setdefault("default", default)
+        else:
+            for name in ("init", "kw_only", "repr"):
+                kwargs.pop(name, None)
         return orm.mapped_column(*args, **kwargs)
 
 

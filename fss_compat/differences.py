@@ -1,0 +1,145 @@
+"""Every intentional difference between fss_compat and Flask-SQLAlchemy 3.1.1, with its reason.
+
+This is the one registry: parity tests that observe a difference look it up by id (so an
+unlisted difference fails), and ``docs/differences.md`` is rendered from it
+(``tests/test_docs.py`` keeps the two in sync).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+__all__ = ["DIFFERENCES", "Difference", "get", "render_markdown"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Difference:
+    """One intentional difference.
+
+    :param id: stable identifier, used by tests.
+    :param area: the shim or feature it belongs to.
+    :param upstream: what Flask-SQLAlchemy 3.1.1 does.
+    :param here: what fss_compat does instead.
+    :param reason: why.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    area: str
+    upstream: str
+    here: str
+    reason: str
+
+
+DIFFERENCES: tuple[Difference, ...] = (
+    Difference(
+        id="dataclass-base-on-sqlalchemy-2.1",
+        area="model",
+        upstream=(
+            "SQLAlchemy(model_class=Base) with a MappedAsDataclass base raises"
+            " InvalidRequestError on SQLAlchemy 2.1 (upstream #1420)."
+        ),
+        here="Works on SQLAlchemy 2.0 and 2.1.",
+        reason="Upstream is broken there; fss_compat builds db.Model as a subclass of Base.",
+    ),
+    Difference(
+        id="model-subclasses-base",
+        area="model",
+        upstream=(
+            "For a 2.x model_class, db.Model is a copy of the class body named"
+            " FlaskSQLAlchemyBase; issubclass(db.Model, Base) is False."
+        ),
+        here=(
+            "db.Model is an abstract subclass of Base, so issubclass(db.Model, Base) is True."
+            " Methods a mixin of Base defines win over db.Model's repr, as they would in"
+            " plain Python inheritance."
+        ),
+        reason=(
+            "Copying the class body is what breaks dataclass bases on SQLAlchemy 2.1, and a"
+            " real subclass lets code and type checkers treat models as instances of the"
+            " app's own Base, which the later migration stages rely on."
+        ),
+    ),
+    Difference(
+        id="repr-without-default-engine",
+        area="extension",
+        upstream="repr(db) raises KeyError when only SQLALCHEMY_BINDS is configured (#1295).",
+        here="repr(db) is '<SQLAlchemy (no default engine) +N>'.",
+        reason="A repr must not raise; upstream fixed this after 3.1.1.",
+    ),
+    Difference(
+        id="sessionmaker-attribute",
+        area="extension",
+        upstream=(
+            "db.sessionmaker is forwarded to the class sqlalchemy.orm.sessionmaker, so"
+            " db.sessionmaker(bind=engine) makes a new session factory."
+        ),
+        here=(
+            "db.sessionmaker is the plain sessionmaker instance behind db.session (calling it"
+            " opens a session); outside an app context its sessions use the engines of the"
+            " only registered app. Code that built factories with db.sessionmaker(...) must"
+            " call sqlalchemy.orm.sessionmaker(...) instead."
+        ),
+        reason=(
+            "Scripts and workers need sessions configured like db.session without Flask"
+            " (upstream #332); the name was chosen by the design (issue 2)."
+        ),
+    ),
+    Difference(
+        id="unregistered-app-session",
+        area="session",
+        upstream=(
+            "db.session() in the context of an app never passed to init_app creates a session"
+            " that is never removed; the error comes later, at the first query."
+        ),
+        here="RuntimeError naming init_app when the session would be created.",
+        reason="Such a session would outlive its context and leak its connection.",
+    ),
+    Difference(
+        id="forwarded-names-listed",
+        area="extension",
+        upstream=(
+            "db.Column and the other SQLAlchemy names are looked up by __getattr__ on each"
+            " access and are not in dir(db)."
+        ),
+        here=(
+            "The same names, resolved in the same order, are set once as class attributes:"
+            " they are in dir(db), and a name added to sqlalchemy after fss_compat is imported"
+            " is not forwarded."
+        ),
+        reason="One lookup instead of a failed lookup plus two hasattr calls on every access.",
+    ),
+)
+
+_BY_ID = {difference.id: difference for difference in DIFFERENCES}
+
+
+def get(id: str) -> Difference:
+    """Return the difference with this id.
+
+    :raises KeyError: for an id that is not registered (an unlisted difference is a bug).
+    """
+    return _BY_ID[id]
+
+
+def render_markdown() -> str:
+    """Render the registry as the Markdown page ``docs/differences.md``."""
+    lines = [
+        "# Intentional differences from Flask-SQLAlchemy 3.1.1",
+        "",
+        "Generated from `fss_compat/differences.py`; edit that file, then run",
+        "`python -c \"import fss_compat.differences as d; print(d.render_markdown(), end='')\""
+        " > docs/differences.md`.",
+        "Anything that behaves differently and is not listed here is a bug: please report it.",
+    ]
+    for difference in DIFFERENCES:
+        lines += [
+            "",
+            f"## `{difference.id}` ({difference.area})",
+            "",
+            f"- **Flask-SQLAlchemy:** {difference.upstream}",
+            f"- **fss_compat:** {difference.here}",
+            f"- **Why:** {difference.reason}",
+        ]
+    return "\n".join(lines) + "\n"
