@@ -88,6 +88,7 @@ class SQLAlchemy:
     ) -> None:
         self._app_engines: weakref.WeakKeyDictionary[Flask, dict[str | None, sa.engine.Engine]]
         self._app_engines = weakref.WeakKeyDictionary()
+        self._registration_order: list[weakref.ref[Flask]] = []
         self.Query = query_class
         self.session = self._make_scoped_session({} if session_options is None else session_options)
         self.metadatas: dict[str | None, sa.MetaData] = {}
@@ -154,6 +155,8 @@ class SQLAlchemy:
             app.shell_context_processor(cli.add_models_to_shell)
         options = _engines.options_from_config(app, self._engine_options)
         engines = self._app_engines.setdefault(app, {})
+        self._registration_order = [r for r in self._registration_order if r() is not None]
+        self._registration_order.append(weakref.ref(app))
         for key, bind_options in options.items():
             self._make_metadata(key)
             self._apply_driver_defaults(bind_options, app)
@@ -283,17 +286,19 @@ class SQLAlchemy:
         return self.engines[None]
 
     def _session_engines(self) -> t.Mapping[str | None, sa.engine.Engine]:
-        # Sessions from ``db.sessionmaker`` also work in scripts: with no app context,
-        # use the only registered app's engines.
+        # Sessions from ``db.sessionmaker`` also work in scripts and workers: with no app
+        # context they use the engines of the most recently registered app still alive
+        # (the app a script or a test just created, whatever older apps await collection).
         if has_app_context():
             return self.engines
-        apps = list(self._app_engines.items())
-        if len(apps) == 1:
-            return apps[0][1]
+        for ref in reversed(self._registration_order):
+            app = ref()
+            if app is not None and app in self._app_engines:
+                return self._app_engines[app]
         raise RuntimeError(
-            f"No Flask application context is active and {len(apps)} apps are registered"
-            " with this 'SQLAlchemy' instance, so there is no way to choose engines. Push"
-            " 'app.app_context()', or pass 'bind=' to the session."
+            "No Flask application context is active and no app is registered with this"
+            " 'SQLAlchemy' instance, so there are no engines. Call 'db.init_app(app)' first,"
+            " or push 'app.app_context()'."
         )
 
     def get_engine(self, bind_key: str | None = None, **kwargs: t.Any) -> sa.engine.Engine:

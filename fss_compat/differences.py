@@ -78,8 +78,8 @@ DIFFERENCES: tuple[Difference, ...] = (
         here=(
             "db.sessionmaker is the plain sessionmaker instance behind db.session (calling it"
             " opens a session); outside an app context its sessions use the engines of the"
-            " only registered app. Code that built factories with db.sessionmaker(...) must"
-            " call sqlalchemy.orm.sessionmaker(...) instead."
+            " most recently registered app. Code that built factories with"
+            " db.sessionmaker(...) must call sqlalchemy.orm.sessionmaker(...) instead."
         ),
         reason=(
             "Scripts and workers need sessions configured like db.session without Flask"

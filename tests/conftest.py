@@ -84,11 +84,11 @@ class Variant:
         """A ``mapped_column``; dataclass-only arguments (``init``, ``kw_only``, ``repr``)
         and ``init_default`` (the dataclass default) apply to dataclass variants only."""
         default = kwargs.pop("init_default", None)
-        if self.dataclass:
-            kwargs.setdefault("default", default)
-        else:
+        if not self.dataclass:
             for name in ("init", "kw_only", "repr"):
                 kwargs.pop(name, None)
+        elif kwargs.get("init", True):
+            kwargs.setdefault("default", default)
         return orm.mapped_column(*args, **kwargs)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import typing as t
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -250,12 +252,18 @@ def test_sessionmaker_outside_app_context(app: Flask) -> None:
         assert session.scalar(sa.select(sa.func.count()).select_from(Note)) == 1
 
 
-def test_sessionmaker_needs_one_app() -> None:
-    """With several apps registered and no context, a plain session cannot pick engines."""
+def test_sessionmaker_uses_latest_app(tmp_path: Path) -> None:
+    """Outside a context, plain sessions use the most recently registered live app."""
     db = fss_compat.SQLAlchemy()
+    with db.sessionmaker() as session, pytest.raises(RuntimeError, match="init_app"):
+        session.execute(sa.text("SELECT 1"))
     apps = [Flask("one"), Flask("two")]  # db keeps apps weakly: hold them
     for app in apps:
-        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / app.name}.db"
         db.init_app(app)
-    with db.sessionmaker() as session, pytest.raises(RuntimeError, match="app_context"):
-        session.execute(sa.text("SELECT 1"))
+    with db.sessionmaker() as session:
+        assert session.get_bind().url.database == f"{tmp_path / 'two'}.db"
+    del apps[1], app
+    gc.collect()
+    with db.sessionmaker() as session:
+        assert session.get_bind().url.database == f"{tmp_path / 'one'}.db"
