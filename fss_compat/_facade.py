@@ -21,6 +21,7 @@ from flask import has_app_context
 
 from fss_compat import _engines
 from fss_compat import _proxies
+from fss_compat import legacy
 from fss_compat._scoping import flask_scoped_session
 from fss_compat.shims import cli
 from fss_compat.shims import query
@@ -163,9 +164,13 @@ class SQLAlchemy:
             engines[key] = self._make_engine(key, bind_options, app)
         self.session.init_app(app, remove_at_teardown=False)
         if app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False):
+            if legacy._active:
+                legacy.used("FSC602")
             for engine in engines.values():
                 record_queries._listen(engine, app)
         if app.config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False):
+            if legacy._active:
+                legacy.used("FSC603")
             track_modifications._listen(self.session)
 
     def _make_scoped_session(self, options: dict[str, t.Any]) -> flask_scoped_session[Session]:
@@ -306,6 +311,8 @@ class SQLAlchemy:
 
         :param bind_key: the bind key; ``bind=`` is accepted as an alias.
         """
+        if legacy._active:
+            legacy.used("FSC002")
         warnings.warn(
             "'get_engine' is deprecated in Flask-SQLAlchemy 3.x and removed in 3.2. Use"
             " 'db.engine' or 'db.engines[key]'; in Alembic's 'env.py' too.",
@@ -329,6 +336,8 @@ class SQLAlchemy:
         :param description: the 404 page's message.
         :param kwargs: passed to ``session.get()`` (``options``, ``with_for_update``, ...).
         """
+        if legacy._active:
+            legacy.used("FSC601")
         return query.get_or_404(self.session, entity, ident, description=description, **kwargs)
 
     def first_or_404(self, statement: sa.Select[t.Any], *, description: str | None = None) -> t.Any:
@@ -336,10 +345,14 @@ class SQLAlchemy:
 
         The value is the first column of the first row, so a NULL there is a 404 too.
         """
+        if legacy._active:
+            legacy.used("FSC601")
         return query.first_or_404(self.session, statement, description=description)
 
     def one_or_404(self, statement: sa.Select[t.Any], *, description: str | None = None) -> t.Any:
         """``db.session.execute(statement).scalar_one()``, aborting with 404 for 0 or 2+ rows."""
+        if legacy._active:
+            legacy.used("FSC601")
         return query.one_or_404(self.session, statement, description=description)
 
     def paginate(
@@ -409,6 +422,8 @@ class SQLAlchemy:
         self._call_for_binds(bind_key, "reflect")
 
     def _set_rel_query(self, kwargs: dict[str, t.Any]) -> None:
+        if legacy._active:
+            legacy.used("FSC104")
         kwargs.setdefault("query_class", self.Query)
         backref = kwargs.get("backref")
         # A string backref gets nothing: it cannot be dynamic, so upstream drops it too.

@@ -14,6 +14,8 @@ import typing as t
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 
+from fss_compat import legacy
+
 _T = t.TypeVar("_T", bound=type)
 
 
@@ -42,6 +44,8 @@ class _Forward:
         self.value = value
 
     def __get__(self, obj: object, owner: type | None = None) -> object:
+        if legacy._active and obj is not None:
+            legacy.used("FSC101")
         return self.value
 
 

@@ -22,6 +22,8 @@ from flask import Flask
 
 from tests import postgresql
 
+pytest_plugins = ["pytester"]
+
 IMPLEMENTATIONS = ("flask_sqlalchemy", "fss_compat")
 SA_21 = tuple(int(part) for part in sa.__version__.split(".")[:2]) >= (2, 1)
 FSA_1420 = (
