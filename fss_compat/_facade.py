@@ -71,6 +71,9 @@ class SQLAlchemy:
     :param engine_options: defaults for every engine, lowest precedence.
     :param add_models_to_shell: add ``db`` and every model to ``flask shell``.
     :param disable_autonaming: do not generate ``__tablename__``.
+    :param legacy_modes: modes for legacy features (fss_compat only), for example
+        ``{"*": "warn", "FSC201": "error"}``; see :mod:`fss_compat.legacy`. The app config
+        key ``FSS_LEGACY`` does the same at :meth:`init_app`. Modes are process-wide.
 
     .. versionadded:: 0.1.0
     """
@@ -86,7 +89,10 @@ class SQLAlchemy:
         engine_options: dict[str, t.Any] | None = None,
         add_models_to_shell: bool = True,
         disable_autonaming: bool = False,
+        legacy_modes: t.Mapping[str, str] | str | None = None,
     ) -> None:
+        if legacy_modes is not None:
+            legacy.configure(legacy_modes)
         self._app_engines: weakref.WeakKeyDictionary[Flask, dict[str | None, sa.engine.Engine]]
         self._app_engines = weakref.WeakKeyDictionary()
         self._registration_order: list[weakref.ref[Flask]] = []
@@ -154,6 +160,8 @@ class SQLAlchemy:
         app.teardown_appcontext(self._teardown_session)
         if self._add_models_to_shell:
             app.shell_context_processor(cli.add_models_to_shell)
+        if app.config.get("FSS_LEGACY"):
+            legacy.configure(app.config["FSS_LEGACY"])
         options = _engines.options_from_config(app, self._engine_options)
         engines = self._app_engines.setdefault(app, {})
         self._registration_order = [r for r in self._registration_order if r() is not None]

@@ -145,3 +145,15 @@ def test_catalogue_ids_are_stable() -> None:
     names = [f.name for f in legacy.FEATURES]
     assert len(set(ids)) == len(ids) and len(set(names)) == len(names)
     assert all(len(i) == 6 and i.startswith("FSC") and i[3:].isdigit() for i in ids)
+
+
+def test_constructor_and_config(modes: None, app: Flask) -> None:
+    """Modes come from ``SQLAlchemy(legacy_modes=...)`` and from ``FSS_LEGACY`` in app config."""
+    db = fss_compat.SQLAlchemy(legacy_modes={"FSC101": "error"})
+    with pytest.raises(legacy.LegacyFeatureError):
+        db.Column  # noqa: B018 (the access is the use)
+    app.config["FSS_LEGACY"] = "FSC101=allow,FSC104=warn"
+    db.init_app(app)
+    assert db.Column is sa.Column
+    with pytest.warns(legacy.LegacyFeatureWarning):
+        db.relationship("X")
