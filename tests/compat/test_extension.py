@@ -262,8 +262,8 @@ def test_sessionmaker_uses_latest_app(tmp_path: Path) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / app.name}.db"
         db.init_app(app)
     with db.sessionmaker() as session:
-        assert session.get_bind().url.database == f"{tmp_path / 'two'}.db"
+        assert session.get_bind().engine.url.database == f"{tmp_path / 'two'}.db"
     del apps[1], app
     gc.collect()
     with db.sessionmaker() as session:
-        assert session.get_bind().url.database == f"{tmp_path / 'one'}.db"
+        assert session.get_bind().engine.url.database == f"{tmp_path / 'one'}.db"
