@@ -157,3 +157,51 @@ def test_constructor_and_config(modes: None, app: Flask) -> None:
     assert db.Column is sa.Column
     with pytest.warns(legacy.LegacyFeatureWarning):
         db.relationship("X")
+
+
+def test_model_features_are_reported(modes: None, app: Flask) -> None:
+    """Model.query, generated table names and bind keys are reported at the user's lines."""
+    db = fss_compat.SQLAlchemy(app)
+    usage = legacy.start_report()
+
+    class Named(db.Model):
+        __tablename__ = "named"
+        id = sa.Column(sa.Integer, primary_key=True)
+
+    class Parent(db.Model):
+        id = sa.Column(sa.Integer, primary_key=True)
+        kind = sa.Column(sa.String(10))
+        __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "p"}
+
+    class SingleChild(Parent):
+        __mapper_args__ = {"polymorphic_identity": "c"}
+
+    class Audit(db.Model):
+        __bind_key__ = "audit"
+        id = sa.Column(sa.Integer, primary_key=True)
+
+    with app.app_context():
+        Named.query  # noqa: B018 (the access is the use)
+    legacy.stop_report()
+    assert usage.total("FSC301") == 2  # Parent and Audit; not Named, not the STI child
+    assert usage.total("FSC304") == 1
+    assert usage.total("FSC201") == 1
+    assert all(site.startswith(__file__) for sites in usage.sites.values() for site in sites)
+
+
+def test_paginate_reading_request_is_reported(modes: None, app: Flask) -> None:
+    """``db.paginate`` taking page numbers from the request is FSC605; explicit numbers are not."""
+    db = fss_compat.SQLAlchemy(app)
+
+    class Row(db.Model):
+        __tablename__ = "row"
+        id = sa.Column(sa.Integer, primary_key=True)
+
+    usage = legacy.start_report()
+    with app.test_request_context("/?page=1"):
+        db.create_all()
+        db.paginate(sa.select(Row), page=1, per_page=5)
+        assert usage.total("FSC605") == 0
+        db.paginate(sa.select(Row))
+    legacy.stop_report()
+    assert usage.total("FSC605") == 1

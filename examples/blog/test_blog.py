@@ -1,8 +1,14 @@
-"""The example's own tests."""
+"""The example's own tests: they run unchanged on every migration stage of the app."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 
 from examples.blog import create_app
 from examples.blog.models import Post
@@ -10,13 +16,91 @@ from examples.blog.models import User
 from examples.blog.models import db
 
 
-def test_index_lists_posts(tmp_path: Path) -> None:
-    """Posts added in one app context show on the index page."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'blog.db'}"})
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """The blog on SQLite files in a temporary folder, seeded with one user and 12 posts."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'blog.db'}",
+            "SQLALCHEMY_BINDS": {"audit": f"sqlite:///{tmp_path / 'audit.db'}"},
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["seed", "--posts", "12"])
+    assert "Created 12 posts by writer1." in result.output
+    yield app
     with app.app_context():
-        user = User(name="ada")
-        db.session.add(Post(title="Hello", author=user))
-        db.session.commit()
-    response = app.test_client().get("/")
-    assert response.status_code == 200
-    assert b"Hello by ada" in response.data
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def test_index_paginates_newest_first(client: FlaskClient) -> None:
+    """The index shows 5 posts per page, newest first, with page links from iter_pages."""
+    page = client.get("/").get_data(as_text=True)
+    assert "Post 12" in page and "Post 8" in page and "Post 7" not in page
+    assert "<strong>1</strong>" in page and "?page=2" in page and "?page=3" in page
+    assert "1-5 of 12" in page
+    last = client.get("/?page=3").get_data(as_text=True)
+    assert "Post 2" in last and "Post 1<" in last and "11-12 of 12" in last
+
+
+def test_index_page_past_end_is_404(client: FlaskClient) -> None:
+    """A page number past the last page, or not a number, is a 404."""
+    assert client.get("/?page=4").status_code == 404
+    assert client.get("/?page=x").status_code == 404
+
+
+def test_post_page_and_missing_post(client: FlaskClient) -> None:
+    """A post shows its comments; a missing post is a 404 with its description."""
+    page = client.get("/posts/1").get_data(as_text=True)
+    assert "<h1>Post 1</h1>" in page and "reader: First!" in page
+    missing = client.get("/posts/999")
+    assert missing.status_code == 404 and "No post 999." in missing.get_data(as_text=True)
+
+
+def test_user_page_uses_dynamic_relationship(client: FlaskClient) -> None:
+    """A user's page paginates their posts; an unknown user is a 404."""
+    page = client.get("/users/writer1").get_data(as_text=True)
+    assert "Post 12" in page and "1-5 of 12" in page
+    assert "/users/writer1?page=2" in page
+    assert client.get("/users/nobody").status_code == 404
+
+
+def test_create_post_writes_audit_to_second_database(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    """Creating a post commits it and an audit entry that lands in the audit database."""
+    response = client.post("/posts", data={"author": "writer1", "title": "New", "body": "Hi"})
+    assert response.status_code == 302 and response.location.endswith("/posts/13")
+    assert client.post("/posts", data={"author": "ghost", "title": "x"}).status_code == 404
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    with engine.connect() as conn:
+        actions = (
+            conn.execute(sa.text("SELECT action FROM audit_entry ORDER BY id")).scalars().all()
+        )
+    engine.dispose()
+    assert actions == ["seed", "create_post"]
+    assert client.get("/audit").json == {
+        "entries": ["seed: 12 posts by writer1", "create_post: post 13 by writer1"]
+    }
+
+
+def test_comment_needs_body(client: FlaskClient) -> None:
+    """A comment is added to its post; an empty one is a 400 and nothing is written."""
+    assert (
+        client.post("/posts/2/comments", data={"body": "Nice", "author": "ann"}).status_code == 302
+    )
+    assert "ann: Nice" in client.get("/posts/2").get_data(as_text=True)
+    assert client.post("/posts/2/comments", data={"body": " "}).status_code == 400
+    assert client.post("/posts/99/comments", data={"body": "x"}).status_code == 404
+
+
+def test_models_outside_flask(app: Flask) -> None:
+    """Scripts use the same models through ``db.sessionmaker`` with no app context."""
+    with db.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Post)) == 12
+        assert session.scalars(sa.select(User.name)).all() == ["writer1"]

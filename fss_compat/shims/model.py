@@ -6,7 +6,17 @@ Known differences from Flask-SQLAlchemy 3.1.1 (also in the guide, section "model
   subclass, with or without ``MappedAsDataclass``), ``db.Model`` is an abstract
   **subclass** of that class. Flask-SQLAlchemy copies the class's namespace into a new
   class instead, which is not a subclass and which SQLAlchemy 2.1 refuses for dataclass
-  bases (Flask-SQLAlchemy #1420). So ``issubclass(db.Model, Base)`` is True here.
+  bases (Flask-SQLAlchemy #1420). So ``issubclass(db.Model, Base)`` is True here. It
+  follows that:
+
+  * methods of ``Base`` that use zero-argument ``super()`` (``__init_subclass__`` for
+    one) work here; upstream's copies raise ``TypeError`` when called on a model;
+  * attributes resolve in another order: a ``__table_cls__`` in ``Base``'s body loses
+    to the automatic-name one here (upstream it wins), and a ``__repr__`` that ``Base``
+    inherits from a mixin wins over ``Model.__repr__`` here (upstream it loses);
+  * ``db.Model`` sets ``__abstract__ = True``, which every model inherits, as on the
+    1.x path; upstream's 2.x ``db.Model`` has no ``__abstract__``;
+  * ``db.Model.__doc__`` is None rather than ``Base``'s docstring.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import typing as t
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 
+from fss_compat import legacy
 from fss_compat.shims.query import Query
 
 __all__ = [
@@ -44,6 +55,8 @@ class _QueryProperty:
     """``Model.query``: a new ``query_class`` query on the current session at every access."""
 
     def __get__(self, obj: Model | None, cls: type[Model]) -> Query:
+        if legacy._active:
+            legacy.used("FSC201")
         return cls.query_class(cls, session=cls.__fsa__.session())
 
 
@@ -62,6 +75,7 @@ class Model:
 
     def __repr__(self) -> str:
         state = sa.inspect(self)
+        assert state is not None  # SQLAlchemy 2.0's stubs make inspect() Optional
         if state.transient:
             key = f"(transient {id(self)})"
         elif state.pending:
@@ -73,10 +87,16 @@ class Model:
 
 def _bound_metadata(cls: type) -> sa.MetaData | None:
     """The metadata ``cls`` should switch to for its ``__bind_key__``, if it differs."""
-    if "metadata" in cls.__dict__ or "__table__" in cls.__dict__:
+    # ``__fsa__`` in the class's own namespace marks a 2.x ``db.Model`` itself: it keeps
+    # its base's metadata even when the base sets ``__bind_key__``, because upstream
+    # copies the base's body, ``metadata`` included, into that class.
+    if any(name in cls.__dict__ for name in ("metadata", "__table__", "__fsa__")):
         return None
     owner: _Owner = cls.__fsa__  # type: ignore[attr-defined]
-    metadata = owner._make_metadata(getattr(cls, "__bind_key__", None))
+    bind_key = getattr(cls, "__bind_key__", None)
+    if bind_key is not None and legacy._active:
+        legacy.used("FSC304")
+    metadata = owner._make_metadata(bind_key)
     return None if metadata is getattr(cls, "metadata", None) else metadata
 
 
@@ -133,14 +153,22 @@ def _drop_unbuilt_table(cls: type) -> None:
         delattr(cls, "__table__")
 
 
+def _report_generated_name(cls: type, generated: bool) -> None:
+    # Only a generated name that survived mapping counts (not a single-table child's).
+    if generated and legacy._active and "__tablename__" in cls.__dict__:
+        legacy.used("FSC301")
+
+
 class NameMetaMixin(type):
     """Metaclass mixin: a model without ``__tablename__`` gets its snake_case class name."""
 
     def __init__(cls, name: str, bases: tuple[type, ...], d: dict[str, t.Any], **kw: t.Any) -> None:
-        if should_set_tablename(cls):
+        generated = should_set_tablename(cls)
+        if generated:
             cls.__tablename__ = camel_to_snake_case(cls.__name__)
         super().__init__(name, bases, d, **kw)
         _drop_unbuilt_table(cls)
+        _report_generated_name(cls, generated)
 
     def __table_cls__(cls, *args: t.Any, **kwargs: t.Any) -> sa.Table | None:
         return _table_or_inherit(cls, *args, **kwargs)
@@ -150,10 +178,12 @@ class NameMixin:
     """``DeclarativeBase`` mixin: a model without ``__tablename__`` gets its snake_case name."""
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
-        if should_set_tablename(cls):
+        generated = should_set_tablename(cls)
+        if generated:
             cls.__tablename__ = camel_to_snake_case(cls.__name__)  # type: ignore[attr-defined]
         super().__init_subclass__(**kwargs)
         _drop_unbuilt_table(cls)
+        _report_generated_name(cls, generated)
 
     @classmethod
     def __table_cls__(cls, *args: t.Any, **kwargs: t.Any) -> sa.Table | None:
@@ -182,7 +212,8 @@ def should_set_tablename(cls: type) -> bool:
 
     .. versionadded:: 0.1.0
     """
-    if cls.__dict__.get("__abstract__", False):
+    # ``db.Model`` itself (the class holding ``__fsa__``) never gets a name.
+    if cls.__dict__.get("__abstract__", False) or "__fsa__" in cls.__dict__:
         return False
     in_hierarchy = issubclass(cls, _DECLARATIVE_BASES) or any(
         isinstance(base, orm.DeclarativeMeta) for base in cls.__mro__[1:]

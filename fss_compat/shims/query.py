@@ -1,5 +1,10 @@
 """Reproduces Flask-SQLAlchemy's legacy ``Query`` class, used by ``Model.query``.
 
+Also holds the 404 helpers behind ``db.get_or_404``, ``db.first_or_404`` and
+``db.one_or_404`` as plain functions of a session, so code moved off ``db`` keeps them:
+``get_or_404(session, User, 1)``. Every 404 is :func:`flask.abort`'s
+:class:`werkzeug.exceptions.NotFound`, which also works without an app context.
+
 Known differences from Flask-SQLAlchemy 3.1.1: none.
 """
 
@@ -8,13 +13,18 @@ from __future__ import annotations
 import typing as t
 
 import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as orm
+from flask import abort
+
+from fss_compat.shims.pagination import QueryPagination
 
 __all__ = ["Query", "first_or_404", "get_or_404", "one_or_404"]
 
 
 _O = t.TypeVar("_O")
 _AnySession = t.Union[orm.Session, orm.scoped_session[t.Any]]  # noqa: UP007 (runtime alias)
+_NOT_ONE = (sa_exc.NoResultFound, sa_exc.MultipleResultsFound)
 
 
 def get_or_404(
@@ -25,26 +35,143 @@ def get_or_404(
     description: str | None = None,
     **kwargs: t.Any,
 ) -> _O:
-    """``session.get(entity, ident, **kwargs)``, aborting with 404 when it returns None."""
-    raise NotImplementedError("issue 3")
+    """Return ``session.get(entity, ident, **kwargs)``, aborting with 404 when it is None.
+
+    :param session: a :class:`sqlalchemy.orm.Session` or ``scoped_session``.
+    :param entity: the mapped class.
+    :param ident: the primary key value (a tuple or dict for a composite key).
+    :param description: the 404 page's message; Werkzeug's default when ``None``.
+    :param kwargs: passed on to ``session.get()`` (``options``, ``populate_existing``,
+        ``with_for_update``, ...); an unknown name raises its ``TypeError``.
+    :raises werkzeug.exceptions.NotFound: when there is no such row.
+
+    .. versionadded:: 0.1.0
+    """
+    value = session.get(entity, ident, **kwargs)
+    if value is None:
+        abort(404, description=description)
+    return value
 
 
 def first_or_404(
     session: _AnySession, statement: sa.Select[t.Any], *, description: str | None = None
 ) -> t.Any:
-    """``session.execute(statement).scalar()``, aborting with 404 when it is None."""
-    raise NotImplementedError("issue 3")
+    """Return ``session.execute(statement).scalar()``, aborting with 404 when it is None.
+
+    The value is the first column of the first row, so a NULL there is a 404 as well.
+
+    :param session: a :class:`sqlalchemy.orm.Session` or ``scoped_session``.
+    :param statement: the statement, usually ``select(Model).where(...)``.
+    :param description: the 404 page's message; Werkzeug's default when ``None``.
+    :raises werkzeug.exceptions.NotFound: when there is no row, or its first column is NULL.
+
+    .. versionadded:: 0.1.0
+    """
+    value = session.execute(statement).scalar()
+    if value is None:
+        abort(404, description=description)
+    return value
 
 
 def one_or_404(
     session: _AnySession, statement: sa.Select[t.Any], *, description: str | None = None
 ) -> t.Any:
-    """``session.execute(statement).scalar_one()``, aborting with 404 for no or several rows."""
-    raise NotImplementedError("issue 3")
+    """Return ``session.execute(statement).scalar_one()``, aborting with 404 unless one row.
+
+    :param session: a :class:`sqlalchemy.orm.Session` or ``scoped_session``.
+    :param statement: the statement, usually ``select(Model).where(...)``.
+    :param description: the 404 page's message; Werkzeug's default when ``None``.
+    :raises werkzeug.exceptions.NotFound: for no row or several rows; SQLAlchemy's
+        ``NoResultFound`` / ``MultipleResultsFound`` is its ``__context__``, as upstream.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return session.execute(statement).scalar_one()
+    except _NOT_ONE:
+        abort(404, description=description)
 
 
 class Query(orm.Query[t.Any]):
     """The legacy :class:`sqlalchemy.orm.Query` used by ``Model.query`` and ``db.session.query``.
 
+    Dynamic relationships made with ``db.relationship(lazy="dynamic")`` are this class
+    too. It adds the 404 helpers and :meth:`paginate`.
+
     .. versionadded:: 0.1.0
     """
+
+    def get_or_404(self, ident: t.Any, description: str | None = None) -> t.Any:
+        """Return ``self.get(ident)``, aborting with 404 when it is None.
+
+        ``Query.get()`` is legacy in SQLAlchemy 2.x, so every call emits its
+        ``LegacyAPIWarning``, as upstream; ``db.get_or_404(Model, ident)`` does not.
+
+        :param ident: the primary key value.
+        :param description: the 404 page's message; Werkzeug's default when ``None``.
+        :raises werkzeug.exceptions.NotFound: when there is no such row.
+
+        .. versionadded:: 0.1.0
+        """
+        value = self.get(ident)
+        if value is None:
+            abort(404, description=description)
+        return value
+
+    def first_or_404(self, description: str | None = None) -> t.Any:
+        """Return ``self.first()``, aborting with 404 when it is None.
+
+        :param description: the 404 page's message; Werkzeug's default when ``None``.
+        :raises werkzeug.exceptions.NotFound: when there is no row.
+
+        .. versionadded:: 0.1.0
+        """
+        value = self.first()
+        if value is None:
+            abort(404, description=description)
+        return value
+
+    def one_or_404(self, description: str | None = None) -> t.Any:
+        """Return ``self.one()``, aborting with 404 for no row or several rows.
+
+        :param description: the 404 page's message; Werkzeug's default when ``None``.
+        :raises werkzeug.exceptions.NotFound: unless there is exactly one row.
+
+        .. versionadded:: 0.1.0
+        """
+        try:
+            return self.one()
+        except _NOT_ONE:
+            abort(404, description=description)
+
+    def paginate(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        max_per_page: int | None = None,
+        error_out: bool = True,
+        count: bool = True,
+    ) -> QueryPagination:
+        """One page of this query's results, as a :class:`QueryPagination`.
+
+        ``page`` and ``per_page`` default to the request's ``?page=`` and ``?per_page=``
+        (1 and 20 outside a request); see :class:`~fss_compat.shims.pagination.Pagination`
+        for how they are checked.
+
+        :param page: the page number, from 1.
+        :param per_page: items per page.
+        :param max_per_page: cap for ``per_page``; ``None`` (the default) is no cap.
+        :param error_out: abort with 404 on bad or out-of-range numbers instead of fixing them.
+        :param count: also run the count query for ``total``.
+
+        .. versionadded:: 0.1.0
+        """
+        return QueryPagination(
+            query=self,
+            page=page,
+            per_page=per_page,
+            max_per_page=max_per_page,
+            error_out=error_out,
+            count=count,
+        )
