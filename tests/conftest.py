@@ -129,15 +129,32 @@ def variant(request: pytest.FixtureRequest, impl: Impl) -> Variant:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[postgresql.Database]:
-    """A database pair (default + one bind) on SQLite files or on the test PostgreSQL server."""
-    if request.param == "sqlite":
-        yield postgresql.Database(
-            url=f"sqlite:///{tmp_path / 'default.db'}", bind_url=f"sqlite:///{tmp_path / 'bind.db'}"
-        )
-        return
-    server = request.getfixturevalue("postgresql_server")
-    database = server.fresh_databases()
-    yield database
+    """A database pair (default + one bind) on SQLite files or on the test PostgreSQL server.
+
+    Connections any pool opens during the test are closed at its end: nothing disposes the
+    engines a test's ``db`` creates, and an open PostgreSQL connection that is garbage
+    collected warns (an error here) and would block dropping the test's tables.
+    """
+    opened: list[t.Any] = []
+
+    def collect(dbapi_connection: t.Any, record: t.Any) -> None:
+        opened.append(dbapi_connection)
+
+    sa.event.listen(sa.pool.Pool, "connect", collect)
+    try:
+        if request.param == "sqlite":
+            yield postgresql.Database(
+                url=f"sqlite:///{tmp_path / 'default.db'}",
+                bind_url=f"sqlite:///{tmp_path / 'bind.db'}",
+            )
+            return
+        server = request.getfixturevalue("postgresql_server")
+        database = server.fresh_databases()
+        yield database
+    finally:
+        sa.event.remove(sa.pool.Pool, "connect", collect)
+        for connection in opened:
+            connection.close()
     server.reset(database)
 
 
