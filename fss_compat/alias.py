@@ -73,7 +73,9 @@ def install() -> None:
     if installed():
         return
     loaded = sys.modules.get(_ROOT)
-    if loaded is not None:
+    if _ROOT in sys.modules and loaded is None:
+        del sys.modules[_ROOT]  # an import blocked with None (as if uninstalled) is served
+    elif loaded is not None:
         raise RuntimeError(
             f"'flask_sqlalchemy' was already imported ({loaded!r}), so it cannot be served by"
             " fss_compat any more. Call 'fss_compat.alias.install()' before the app is"

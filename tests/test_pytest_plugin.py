@@ -137,6 +137,21 @@ def test_alias_too_late_raises() -> None:
     assert result.stdout.strip() == "True", result.stderr
 
 
+def test_alias_serves_when_flask_sqlalchemy_is_missing() -> None:
+    """With the real package blocked (as if uninstalled), the alias still serves the name."""
+    result = _run(
+        """
+        import sys
+        sys.modules["flask_sqlalchemy"] = None
+        from fss_compat import alias
+        alias.install()
+        from flask_sqlalchemy import SQLAlchemy
+        print(SQLAlchemy.__module__)
+        """
+    )
+    assert result.stdout.strip() == "fss_compat._facade", result.stderr
+
+
 def test_alias_uninstall() -> None:
     """``uninstall()`` removes the alias and the aliased modules."""
     result = _run(
