@@ -97,6 +97,20 @@ DIFFERENCES: tuple[Difference, ...] = (
         reason="Such a session would outlive its context and leak its connection.",
     ),
     Difference(
+        id="session-engines-resolved-once",
+        area="session",
+        upstream="Session.get_bind looks up the current app's engines on every statement.",
+        here=(
+            "A session looks up its app's engines mapping at its first statement and keeps"
+            " it (the live mapping: replacing an entry of db.engines still takes effect). A"
+            " plain session used in one app's context and then in another's keeps the first."
+        ),
+        reason=(
+            "A session belongs to one app context; resolving once saves a current_app and"
+            " weak-dictionary lookup per statement."
+        ),
+    ),
+    Difference(
         id="forwarded-names-listed",
         area="extension",
         upstream=(

@@ -42,6 +42,7 @@ class Session(orm.Session):
         super().__init__(**kwargs)
         self._db = db
         self._model_changes: dict[object, tuple[t.Any, str]] = {}
+        self._engines: t.Mapping[str | None, sa.engine.Engine] | None = None
 
     def get_bind(
         self,
@@ -50,25 +51,29 @@ class Session(orm.Session):
         bind: _Bind | None = None,
         **kwargs: t.Any,
     ) -> _Bind:
-        """Return ``bind`` if given, else the engine for the bind key, else the default engine."""
+        """Return ``bind`` if given, else the engine for the bind key, else the default engine.
+
+        The engines are the app's live ``db.engines`` mapping, looked up once per session
+        (a session belongs to one app context), so replacing an entry still takes effect.
+        """
         if bind is not None:
             return bind
-        engines = self._db._session_engines()
-        table: t.Any = None
+        engines = self._engines
+        if engines is None:
+            engines = self._engines = self._db._session_engines()
+        key: t.Any = _NO_KEY
         if mapper is not None:
-            try:
-                table = sa.inspect(mapper).local_table
-            except sa_exc.NoInspectionAvailable as e:
-                if isinstance(mapper, type):
-                    raise orm.exc.UnmappedClassError(mapper) from e
-                raise
-        if not _has_bind_key(table) and clause is not None:
-            if isinstance(clause, sa.Table):
-                table = clause
-            elif isinstance(clause, sa.UpdateBase) and isinstance(clause.table, sa.Table):
-                table = clause.table
-        if _has_bind_key(table):
-            key = table.metadata.info["bind_key"]
+            if not isinstance(mapper, orm.Mapper):
+                try:
+                    mapper = sa.inspect(mapper)
+                except sa_exc.NoInspectionAvailable as e:
+                    if isinstance(mapper, type):
+                        raise orm.exc.UnmappedClassError(mapper) from e
+                    raise
+            key = _bind_key(mapper.local_table)
+        if key is _NO_KEY and clause is not None:
+            key = _bind_key(clause.table if isinstance(clause, sa.UpdateBase) else clause)
+        if key is not _NO_KEY:
             try:
                 return engines[key]
             except KeyError:
@@ -76,6 +81,16 @@ class Session(orm.Session):
         if None in engines:
             return engines[None]
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+_NO_KEY = object()
+
+
+def _bind_key(table: object) -> t.Any:
+    """The bind key of a ``Table``'s metadata; ``_NO_KEY`` for anything else."""
+    if isinstance(table, sa.Table):
+        return table.metadata.info.get("bind_key", _NO_KEY)
+    return _NO_KEY
 
 
 def missing_bind_message(key: str | None) -> str:
@@ -86,7 +101,3 @@ def missing_bind_message(key: str | None) -> str:
             " it, or name the bind keys to use, for example create_all(bind_key=['auth'])."
         )
     return f"Bind key {key!r} is not in 'SQLALCHEMY_BINDS' config. Add it there."
-
-
-def _has_bind_key(table: t.Any) -> bool:
-    return isinstance(table, sa.Table) and "bind_key" in table.metadata.info

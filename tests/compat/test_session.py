@@ -10,6 +10,7 @@ import sqlalchemy.exc as sa_exc
 from flask import Flask
 from sqlalchemy.orm import Mapped
 
+from fss_compat import differences
 from tests.conftest import Variant
 from tests.postgresql import Database
 
@@ -195,3 +196,24 @@ def test_no_default_engine_unbound(impl: t.Any, app: Flask) -> None:
     db = impl.SQLAlchemy(app)
     with app.app_context(), pytest.raises(sa_exc.UnboundExecutionError):
         db.session.execute(sa.text("SELECT 1"))
+
+
+def test_session_keeps_first_apps_engines(impl: t.Any, tmp_path: t.Any) -> None:
+    """A plain session used under two apps: upstream follows the current app, fss_compat
+    keeps the engines of the app it first ran in (a registered difference)."""
+    db = impl.SQLAlchemy()
+    apps = [Flask("a"), Flask("b")]
+    for app in apps:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / app.name}.db"
+        db.init_app(app)
+    with apps[0].app_context():
+        session = db._make_session_factory({})()
+        first = session.get_bind()
+    with apps[1].app_context():
+        second = session.get_bind()
+    session.close()
+    if impl.is_fsa:
+        assert first is not second
+    else:
+        assert differences.get("session-engines-resolved-once")
+        assert first is second
