@@ -193,7 +193,11 @@ def import_time(name: str, repeat: int) -> float:
         f"t = time.perf_counter(); import {name}; print(time.perf_counter() - t)"
     )
     times = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(repeat)
     ]
     return statistics.median(times)
@@ -232,7 +236,7 @@ def postgresql_databases() -> Iterator[tuple[str, str] | None]:
 
     try:
         server = postgresql.start_or_skip()
-    except BaseException as e:  # noqa: BLE001 (pytest's Skipped is a BaseException)
+    except BaseException as e:
         print(f"PostgreSQL not available: {e}")
         yield None
         return
@@ -276,8 +280,13 @@ def main(argv: list[str] | None = None) -> int:
                 all_results += results
         for name in IMPLEMENTATIONS:
             print(f"import {name}: {import_time(name, 5) * 1000:.1f} ms")
-            print(f"memory growth after 10,000 requests ({name}): {memory_growth(name, 10_000):.1f} KiB")
-    more = [r.workload for r in all_results if r.statements["fss_compat"] > r.statements["flask_sqlalchemy"]]
+            growth = memory_growth(name, 10_000)
+            print(f"memory growth after 10,000 requests ({name}): {growth:.1f} KiB")
+    more = [
+        r.workload
+        for r in all_results
+        if r.statements["fss_compat"] > r.statements["flask_sqlalchemy"]
+    ]
     geomean = math.exp(statistics.fmean(math.log(r.median) for r in all_results))
     print(f"\ngeometric mean throughput ratio fss_compat / Flask-SQLAlchemy: {geomean:.2f}")
     return 1 if more else 0
