@@ -1,0 +1,295 @@
+"""Every stage of ``migration_guide.md``, proven on the example app.
+
+``examples/blog`` is the blog at stage 1 (import swapped to fss_compat). Each other stage is
+rebuilt in a temporary folder by applying the patches in ``examples/stages`` with
+``git apply``: ``00-...`` alone for stage 0 (back on Flask-SQLAlchemy), ``03-...`` up to
+``NN-...`` for stage N. The example's own tests then run in a subprocess with
+``FSS_LEGACY`` set so that every legacy feature migrated by that stage is an error, and the
+schema the app creates is compared with stage 0's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import typing as t
+from pathlib import Path
+
+import pytest
+
+from fss_compat import legacy
+
+ROOT = Path(__file__).resolve().parent.parent
+BLOG = ROOT / "examples" / "blog"
+STAGES = ROOT / "examples" / "stages"
+GUIDE = ROOT / "migration_guide.md"
+
+#: Filters of the subprocess run: the project's own ``filterwarnings = error``.
+PYTEST_INI = "[pytest]\nfilterwarnings =\n    error\n"
+#: The names a decoupled app may still import from fss_compat (its core).
+CORE = frozenset(
+    {
+        "Pagination",
+        "current_session",
+        "first_or_404",
+        "flask_scoped_session",
+        "get_or_404",
+        "one_or_404",
+        "paginate",
+    }
+)
+#: What is left after the optional stage 10 replaces the rest with plain code.
+PAGINATION = frozenset({"Pagination", "paginate"})
+
+# The stages with a patch of their own: number -> name; the patch is "NN-<name>.patch".
+PATCHED: dict[int, str] = {
+    3: "db-names",
+    4: "table-names",
+    5: "query-api",
+    6: "dynamic-relationships",
+    7: "bind-keys",
+    8: "helpers",
+    9: "own-the-session",
+    10: "plain-core",
+}
+# Feature ids each stage migrates; from that stage on they run in 'error' mode.
+MIGRATES: dict[int, tuple[str, ...]] = {
+    3: ("FSC101",),
+    4: ("FSC301",),
+    5: ("FSC201",),
+    6: ("FSC104",),
+    7: ("FSC304",),
+    8: ("FSC601", "FSC605", "FSC002", "FSC602", "FSC603"),
+}
+
+# What the '--fss-compat' report lists before any migration: feature id -> call sites.
+STAGE_1_USES = {"FSC104": 4, "FSC201": 1, "FSC301": 4, "FSC304": 1, "FSC601": 3, "FSC605": 2}
+
+_REPORT_TITLE = "fss_compat legacy feature report"
+_REPORT_LINE = re.compile(r"^\s+(FSC\d{3}) [a-z0-9-]+: \d+ uses? at (\d+) sites?$", re.MULTILINE)
+_WARNED = re.compile(r"LegacyFeatureWarning: (FSC\d{3}) ")
+_FSS_IMPORT = re.compile(r"^from (fss_compat\S*) import (\w+)$", re.MULTILINE)
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    """One stage of the guide: how to build it and what its test run must show.
+
+    :param id: the test id, ``"<number>-<name>"``.
+    :param patches: file names in ``examples/stages``, applied in order to ``examples/blog``.
+    :param legacy_modes: the ``FSS_LEGACY`` value; ``None`` leaves it unset.
+    :param args: extra pytest arguments.
+    :param uses: with ``--fss-compat``: the report, as feature id -> call sites.
+    :param warned: the feature ids whose warnings the run must show.
+    :param kept: when set, the app is off the facade: no ``SQLAlchemy(``, no
+        ``flask_sqlalchemy``, and only these names imported from ``fss_compat``.
+    :param on_flask_sqlalchemy: the run imports the real Flask-SQLAlchemy.
+    """
+
+    id: str
+    patches: tuple[str, ...] = ()
+    legacy_modes: str | None = None
+    args: tuple[str, ...] = ()
+    uses: t.Mapping[str, int] | None = None
+    warned: frozenset[str] = frozenset()
+    kept: frozenset[str] | None = None
+    on_flask_sqlalchemy: bool = False
+
+
+def _migrated(number: int) -> list[str]:
+    return [id for n, ids in MIGRATES.items() if n <= number for id in ids]
+
+
+def _patches(number: int) -> tuple[str, ...]:
+    return tuple(f"{n:02d}-{name}.patch" for n, name in PATCHED.items() if n <= number)
+
+
+def _migration_stage(number: int, uses: t.Mapping[str, int]) -> Stage:
+    """Stage ``number``: its patches, every feature migrated so far as an error, a report."""
+    return Stage(
+        id=f"{number}-{PATCHED[number]}",
+        patches=_patches(number),
+        legacy_modes=",".join(f"{id}=error" for id in _migrated(number)),
+        args=("--fss-compat",),
+        uses=uses,
+    )
+
+
+STAGE_LIST = [
+    Stage(
+        "0-flask-sqlalchemy",
+        patches=("00-flask-sqlalchemy.patch",),
+        args=("-p", "no:fss_compat"),
+        on_flask_sqlalchemy=True,
+    ),
+    # Stage 1's proof, step one: the unchanged Flask-SQLAlchemy app, served by fss_compat.
+    Stage(
+        "1-alias",
+        patches=("00-flask-sqlalchemy.patch",),
+        args=("--fss-compat",),
+        uses=STAGE_1_USES,
+    ),
+    Stage("1-import-swap"),
+    Stage(
+        "2-observe",
+        legacy_modes="*=warn",
+        args=("-W", "default::fss_compat.legacy.LegacyFeatureWarning"),
+        warned=frozenset(STAGE_1_USES),
+    ),
+    _migration_stage(3, {**STAGE_1_USES, "FSC104": 1}),
+    _migration_stage(4, {"FSC104": 1, "FSC201": 1, "FSC304": 1, "FSC601": 3, "FSC605": 2}),
+    _migration_stage(5, {"FSC104": 1, "FSC304": 1, "FSC601": 4, "FSC605": 2}),
+    _migration_stage(6, {"FSC304": 1, "FSC601": 4, "FSC605": 2}),
+    _migration_stage(7, {"FSC601": 4, "FSC605": 2}),
+    _migration_stage(8, {}),
+    Stage("9-own-the-session", patches=_patches(9), legacy_modes="*=error", kept=CORE),
+    Stage("10-plain-core", patches=_patches(10), legacy_modes="*=error", kept=PAGINATION),
+]
+
+
+def _git_apply(patch: Path, tree: Path) -> None:
+    # The ceiling stops git from finding a repository above the tree (a --basetemp inside
+    # a checkout): inside one, 'git apply' skips paths outside the current folder silently.
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tree.parent)}
+    result = subprocess.run(
+        ["git", "apply", "--whitespace=error-all", str(patch)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"{patch.name} no longer applies to examples/blog plus the patches before it:\n"
+            f"{result.stderr}\nRebuild the stage (see examples/stages/README.md) and"
+            " regenerate the patch.",
+            pytrace=False,
+        )
+
+
+def build(stage: Stage, tree: Path) -> Path:
+    """Lay out ``<tree>/examples/blog`` at ``stage`` and return ``tree``."""
+    shutil.copytree(
+        BLOG,
+        tree / "examples" / "blog",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
+    )
+    (tree / "examples" / "__init__.py").write_text("")
+    (tree / "pytest.ini").write_text(PYTEST_INI)
+    for name in stage.patches:
+        _git_apply(STAGES / name, tree)
+    return tree
+
+
+def _env(stage: Stage, tree: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"FSS_LEGACY", "PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTHONPATH"}
+    }
+    # The tree's 'examples' package must win over the checkout's (an editable install
+    # puts the project root on sys.path).
+    env["PYTHONPATH"] = str(tree)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if stage.legacy_modes is not None:
+        env["FSS_LEGACY"] = stage.legacy_modes
+    return env
+
+
+def _start(args: list[str], stage: Stage, tree: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=tree,
+        env=_env(stage, tree),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _output(process: subprocess.Popen[str], what: str) -> str:
+    """Wait for ``process``; its output, or a failure naming ``what`` failed."""
+    try:
+        output, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        pytest.fail(f"{what} took more than 120 s:\n{output}", pytrace=False)
+    if process.returncode != 0:
+        pytest.fail(f"{what} failed (exit code {process.returncode}):\n{output}", pytrace=False)
+    return output
+
+
+def start_schema(stage: Stage, tree: Path) -> subprocess.Popen[str]:
+    """Start ``examples/stages/schema.py``: it prints the DDL the app factory creates."""
+    return _start([str(STAGES / "schema.py")], stage, tree)
+
+
+def report(output: str) -> dict[str, int]:
+    """The ``--fss-compat`` usage report in ``output``, as feature id -> call sites."""
+    assert _REPORT_TITLE in output, f"No '{_REPORT_TITLE}' in the output:\n{output}"
+    return {id: int(sites) for id, sites in _REPORT_LINE.findall(output)}
+
+
+@pytest.fixture(scope="module")
+def baseline_schema(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The schema of stage 0, the app on Flask-SQLAlchemy."""
+    stage = STAGE_LIST[0]
+    tree = build(stage, tmp_path_factory.mktemp("baseline"))
+    return _output(start_schema(stage, tree), "schema.py at stage 0")
+
+
+@pytest.mark.parametrize("stage", STAGE_LIST, ids=[stage.id for stage in STAGE_LIST])
+def test_stage(stage: Stage, tmp_path: Path, baseline_schema: str) -> None:
+    """The example's own tests pass at this stage, with its migrated features as errors."""
+    if stage.on_flask_sqlalchemy and importlib.util.find_spec("flask_sqlalchemy") is None:
+        pytest.fail("Stage 0 runs on Flask-SQLAlchemy 3.1.1: install the 'test' extra.")
+    tree = build(stage, tmp_path)
+    schema = start_schema(stage, tree)
+    # The example does not use Hypothesis, and its plugin slows every start-up.
+    options = ["-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", *stage.args]
+    tests = _start(["-m", "pytest", *options, "examples/blog"], stage, tree)
+    output = _output(
+        tests,
+        f"The example's tests at stage {stage.id} (FSS_LEGACY={stage.legacy_modes!r})",
+    )
+    assert " skipped" not in output, output
+    if stage.uses is not None:
+        assert report(output) == stage.uses, output
+    assert set(_WARNED.findall(output)) == stage.warned, output
+    if stage.kept is not None:
+        for path in sorted((tree / "examples" / "blog").glob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            assert "SQLAlchemy(" not in source, path.name
+            assert "flask_sqlalchemy" not in source, path.name
+            for module, name in _FSS_IMPORT.findall(source):
+                assert module == "fss_compat", f"{path.name} imports {name!r} from {module}"
+                assert name in stage.kept, f"{path.name} still imports {name!r} from fss_compat"
+    assert _output(schema, f"schema.py at stage {stage.id}") == baseline_schema
+
+
+def test_stages_cover_every_feature_and_patch() -> None:
+    """Stage 8 has every catalogued feature in error mode; every patch belongs to a stage."""
+    assert set(_migrated(8)) == {feature.id for feature in legacy.FEATURES}
+    used = {name for stage in STAGE_LIST for name in stage.patches}
+    assert used == {path.name for path in STAGES.glob("*.patch")}
+
+
+def test_guide_has_a_section_per_feature() -> None:
+    """Every legacy feature has a guide section titled '<id> <name>', as its warnings say."""
+    titles = set(re.findall(r"^#{1,6} (.+?)\s*$", GUIDE.read_text(encoding="utf-8"), re.MULTILINE))
+    missing = [feature.guide for feature in legacy.FEATURES if feature.guide not in titles]
+    assert not missing, f"migration_guide.md has no section titled {missing}"
+
+
+def test_guide_names_every_patch() -> None:
+    """The guide points to each stage's patch, so readers find the full change."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    missing = [p.name for p in sorted(STAGES.glob("*.patch")) if p.name not in guide]
+    assert not missing, f"migration_guide.md does not mention {missing}"
