@@ -422,6 +422,8 @@ class SQLAlchemy:
         :param error_out: abort with 404 on bad or out-of-range numbers instead of fixing them.
         :param count: also run the count query for ``total``.
         """
+        if legacy._active:
+            legacy.used("FSC601")
         return SelectPagination(
             select=select,
             session=self.session(),

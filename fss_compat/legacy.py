@@ -7,7 +7,7 @@ Each convenience that plain SQLAlchemy does not have is a :class:`Feature` with 
 * ``warn``: works, and emits :class:`LegacyFeatureWarning` attributed to the user's line;
 * ``error``: raises :class:`LegacyFeatureError` at that line.
 
-Modes are process-wide. They are set with :func:`configure`, the ``legacy=`` argument of
+Modes are process-wide. They are set with :func:`configure`, the ``legacy_modes=`` argument of
 ``SQLAlchemy()``, the ``FSS_LEGACY`` app config key, or the ``FSS_LEGACY`` environment
 variable, all in the same form: a mapping (or ``"key=mode,key=mode"`` string) whose keys are
 ``"*"`` (every feature), a feature id or name (``"FSC201"``, ``"model-query"``), or
@@ -115,8 +115,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "FSC601",
         "db-404-helpers",
-        "db.get_or_404, db.first_or_404 and db.one_or_404 on the db object",
-        "fss_compat.get_or_404(db.session, ...) and friends, or your own helpers",
+        "db.get_or_404, db.first_or_404, db.one_or_404 and db.paginate on the db object",
+        "fss_compat.get_or_404(db.session, ...), fss_compat.paginate(db.session, select, ...)"
+        " and friends, or your own helpers",
     ),
     Feature(
         "FSC602",
@@ -308,12 +309,17 @@ class Usage:
             counter = self.sites.get(f.id)
             if not counter:
                 continue
-            lines.append(f"  {f.id} {f.name}: {sum(counter.values())} uses at {len(counter)} sites")
+            uses, sites = sum(counter.values()), len(counter)
+            lines.append(f"  {f.id} {f.name}: {_plural(uses, 'use')} at {_plural(sites, 'site')}")
             lines.append(f"    replace with: {f.replacement}")
             lines += [f"    {site} ({count}x)" for site, count in counter.most_common(10)]
             if len(counter) > 10:
                 lines.append(f"    ... and {len(counter) - 10} more sites")
         return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def start_report() -> Usage:

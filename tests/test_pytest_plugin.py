@@ -76,9 +76,9 @@ def test_suite_passes_on_both(suite: pytest.Pytester) -> None:
             "*fss_compat legacy feature report*",
             "*FSC101 db-names: 4 uses at 2 sites*",
             "*app.py:9 (2x)*",
-            "*FSC201 model-query: 1 uses at 1 sites*",
+            "*FSC201 model-query: 1 use at 1 site*",
             "*test_app.py:18 (1x)*",
-            "*FSC301 auto-tablename: 1 uses at 1 sites*",
+            "*FSC301 auto-tablename: 1 use at 1 site*",
             "*app.py:8 (1x)*",
         ]
     )

@@ -337,8 +337,9 @@ def paginate(
     if page is None or per_page is None:
         raise TypeError(
             f"paginate() needs int 'page' and 'per_page', got page={page!r},"
-            f" per_page={per_page!r}. Parse them from the request yourself, for example"
-            " request.args.get('page', 1, type=int)."
+            f" per_page={per_page!r}. Parse them from the request yourself as db.paginate"
+            " does: int(request.args.get('page', 1)), with abort(404) on ValueError or a"
+            " value below 1."
         )
     if isinstance(session, orm.scoped_session):
         session = session()
