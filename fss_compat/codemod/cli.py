@@ -1,0 +1,318 @@
+"""``fss-compat``: find every Flask-SQLAlchemy idiom, rewrite the safe ones, report the rest.
+
+``fss-compat scan PATH...`` lists the legacy sites per rule and per module; with
+``--baseline FILE`` it records the counts, or compares with them and fails when one rose.
+``fss-compat migrate PATH... (--diff | --check | --write)`` applies the rewrites selected
+with ``--select`` or ``--stage``. Exit codes: 0 clean (or not worse than the baseline, or
+nothing to change), 1 worse (or something to change, for ``--check``), 2 the tool could not
+do its job (bad arguments, a file it cannot read or parse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import difflib
+import json
+import os
+import sys
+import typing as t
+from collections.abc import Sequence
+from pathlib import Path
+
+from fss_compat import legacy
+from fss_compat.codemod import docs
+from fss_compat.codemod import runner
+from fss_compat.codemod.engine import Finding
+from fss_compat.codemod.engine import Options
+from fss_compat.codemod.engine import Status
+
+#: The stages of the migration guide that ``--stage`` accepts.
+STAGES = sorted({rewrite.stage for f in legacy.CATALOGUE for rewrite in f.rewrites})
+EXIT_OK, EXIT_WORSE, EXIT_ERROR = 0, 1, 2
+
+
+class _Progress:
+    """A one-line progress bar on a terminal's stderr; nothing in CI or in a pipe."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or (done % 20 and done != total):
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} files")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def _progress(label: str) -> _Progress:
+    return _Progress(label, sys.stderr.isatty() and not os.environ.get("CI"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fss-compat",
+        description="Find Flask-SQLAlchemy idioms and migrate them to plain SQLAlchemy.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    scan = commands.add_parser("scan", help="list legacy sites per rule and per module")
+    migrate = commands.add_parser("migrate", help="rewrite legacy sites")
+    for command in (scan, migrate):
+        command.add_argument("paths", nargs="+", metavar="PATH")
+        command.add_argument(
+            "--models-from",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="also read PATH for models and db objects, without reporting or changing it",
+        )
+        command.add_argument("--jobs", type=int, default=0, help="worker processes (all cores)")
+    scan.add_argument("--json", action="store_true", help="print the inventory as JSON")
+    scan.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="write FILE if missing, else compare: exit 1 when any rule's count rose",
+    )
+    scan.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="with --baseline: lower the recorded counts to the current ones when not worse",
+    )
+    which = migrate.add_mutually_exclusive_group()
+    which.add_argument("--select", metavar="IDS", help="comma-separated FSC201 or FSC201.get")
+    which.add_argument("--stage", type=int, choices=STAGES, help="the rewrites of one stage")
+    migrate.add_argument("--unsafe", action="store_true", help="also apply unsafe rewrites")
+    migrate.add_argument(
+        "--app",
+        metavar="MODULE[:FACTORY]",
+        default="",
+        help="import this to read the table names the app uses (FSC301)",
+    )
+    mode = migrate.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    mode.add_argument("--check", action="store_true", help="exit 1 if anything would change")
+    mode.add_argument("--write", action="store_true", help="rewrite the files in place")
+    rules = commands.add_parser("rules", help="print the rule catalogue (docs/rules.md)")
+    rules.set_defaults(paths=[])
+    return parser
+
+
+def _select(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    keys = set()
+    for key in (part.strip() for part in value.split(",") if part.strip()):
+        name, _, rewrite = key.partition(".")
+        feature = legacy.entry(name)
+        if rewrite:
+            feature.rewrite(rewrite)
+        keys.add(f"{feature.id}.{rewrite}" if rewrite else feature.id)
+    return frozenset(keys)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "rules":
+            sys.stdout.write(docs.render_markdown())
+            return EXIT_OK
+        workers = args.jobs or runner.default_workers()
+        if args.command == "scan":
+            return _scan(args, workers)
+        options = Options(select=_select(args.select), stage=args.stage, unsafe=args.unsafe)
+        return _migrate(args, options, workers)
+    except (FileNotFoundError, KeyError, ValueError, ImportError) as error:
+        message = error.args[0] if isinstance(error, KeyError) else error
+        print(f"fss-compat: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _errors(errors: list[tuple[str, str]]) -> None:
+    for path, error in errors:
+        print(f"{path}: error: {error}", file=sys.stderr)
+
+
+def counts(findings: Sequence[Finding]) -> dict[str, int]:
+    """Findings per rule id."""
+    return dict(sorted(collections.Counter(f.feature for f in findings).items()))
+
+
+def _scan(args: argparse.Namespace, workers: int) -> int:
+    progress = _progress("scanning")
+    found = runner.scan(args.paths, args.models_from, workers, progress)
+    progress.close()
+    current = counts(found.findings)
+    baseline_report: dict[str, t.Any] | None = None
+    worse: list[str] = []
+    if args.baseline:
+        baseline_report, worse = _baseline(Path(args.baseline), current, args.update_baseline)
+    if args.json:
+        print(json.dumps(_inventory(found, current, baseline_report), indent=2))
+    else:
+        print(_text(found, current, baseline_report, worse))
+    _errors(found.errors)
+    if found.errors:
+        return EXIT_ERROR
+    if args.baseline:
+        return EXIT_WORSE if worse else EXIT_OK
+    return EXIT_WORSE if found.findings else EXIT_OK
+
+
+def _baseline(
+    path: Path, current: dict[str, int], update: bool
+) -> tuple[dict[str, t.Any], list[str]]:
+    """Compare with (or write) the baseline: its report, and the rules whose count rose."""
+    if not path.exists():
+        data = {"version": 1, "initial": current, "counts": current}
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return {"written": str(path), "progress": _progress_of(current, current)}, []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    recorded: dict[str, int] = data.get("counts", {})
+    initial: dict[str, int] = data.get("initial", recorded)
+    worse = [key for key, count in current.items() if count > recorded.get(key, 0)]
+    if update and not worse:
+        data["counts"] = current
+        data["initial"] = {k: max(v, initial.get(k, 0)) for k, v in {**initial, **current}.items()}
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    report = {
+        "file": str(path),
+        "worse": {key: [recorded.get(key, 0), current[key]] for key in worse},
+        "progress": _progress_of(initial, current),
+    }
+    return report, worse
+
+
+def _progress_of(initial: dict[str, int], current: dict[str, int]) -> dict[str, list[int]]:
+    """Per rule: [migrated, total], the total being the larger of the first and now."""
+    keys = sorted(set(initial) | set(current))
+    result = {}
+    for key in keys:
+        total = max(initial.get(key, 0), current.get(key, 0))
+        result[key] = [total - current.get(key, 0), total]
+    return result
+
+
+def _inventory(
+    found: runner.Scan, current: dict[str, int], baseline: dict[str, t.Any] | None
+) -> dict[str, t.Any]:
+    modules: dict[str, dict[str, int]] = {}
+    for f in found.findings:
+        per_module = modules.setdefault(f.module, {})
+        per_module[f.feature] = per_module.get(f.feature, 0) + 1
+    return {
+        "version": 1,
+        "files": len(found.files),
+        "counts": current,
+        "modules": {name: dict(sorted(c.items())) for name, c in sorted(modules.items())},
+        "findings": [
+            {
+                "path": f.path,
+                "line": f.line,
+                "module": f.module,
+                "rule": f.feature,
+                "rewrite": f.rewrite,
+                "status": f.status.value,
+                "message": f.message,
+            }
+            for f in found.findings
+        ],
+        "errors": [{"path": path, "error": error} for path, error in found.errors],
+        "baseline": baseline,
+    }
+
+
+def _text(
+    found: runner.Scan,
+    current: dict[str, int],
+    baseline: dict[str, t.Any] | None,
+    worse: list[str],
+) -> str:
+    lines: list[str] = []
+    for feature in legacy.CATALOGUE:
+        sites = [f for f in found.findings if f.feature == feature.id]
+        if not sites:
+            continue
+        lines.append(f"{feature.id} {feature.name} ({feature.family}): {len(sites)} sites")
+        for f in sites:
+            lines.append(f"  {f.path}:{f.line}: {f.status.value} {f.key}: {f.message}")
+    modules = collections.Counter(f.module for f in found.findings)
+    if modules:
+        lines.append("per module:")
+        for module, count in sorted(modules.items()):
+            per = counts([f for f in found.findings if f.module == module])
+            lines.append(f"  {module}: {count} ({', '.join(f'{k} {v}' for k, v in per.items())})")
+    if baseline is not None:
+        if "written" in baseline:
+            lines.append(f"baseline written to {baseline['written']}")
+        lines.append("progress (migrated / total, against the baseline):")
+        for key, (done, total) in baseline["progress"].items():
+            share = 100 * done // total if total else 100
+            lines.append(f"  {key} {legacy.entry(key).name}: {done}/{total} ({share}%)")
+        for key in worse:
+            before, now = baseline["worse"][key]
+            lines.append(f"WORSE: {key} {legacy.entry(key).name}: {before} -> {now} sites")
+    total = sum(current.values())
+    lines.append(f"{total} legacy sites in {len(modules)} modules ({len(found.files)} files)")
+    return "\n".join(lines)
+
+
+def _migrate(args: argparse.Namespace, options: Options, workers: int) -> int:
+    progress = _progress("migrating")
+    found, changes = runner.migrate(
+        args.paths, options, args.app, args.models_from, workers, progress
+    )
+    progress.close()
+    changed = [change for change in changes if change.new != change.old]
+    for change in changed:
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    change.old.splitlines(keepends=True),
+                    change.new.splitlines(keepends=True),
+                    f"a/{change.path}",
+                    f"b/{change.path}",
+                )
+            )
+        elif args.write:
+            with open(change.path, "w", encoding="utf-8", newline="") as file:
+                file.write(change.new)
+        else:
+            print(f"would change {change.path}")
+    _summary(changes, options, args)
+    _errors(found.errors)
+    if found.errors:
+        return EXIT_ERROR
+    return EXIT_WORSE if args.check and changed else EXIT_OK
+
+
+def _summary(changes: list[runner.Change], options: Options, args: argparse.Namespace) -> None:
+    """On stderr: what was not rewritten and why, then the totals."""
+    tally: collections.Counter[str] = collections.Counter()
+    for change in changes:
+        for f in change.findings:
+            if not options.selects(f.feature, f.rewrite):
+                continue
+            applied = f.status is Status.FIX or (f.status is Status.UNSAFE and options.unsafe)
+            state = "rewritten" if applied else f.status.value
+            tally[state] += 1
+            if not applied:
+                note = {
+                    Status.UNSAFE: "unsafe, not applied (use --unsafe)",
+                    Status.BLOCKED: "left alone",
+                    Status.MANUAL: "TODO comment added",
+                }[f.status]
+                print(f"{f.path}:{f.line}: {f.key}: {note}: {f.message}", file=sys.stderr)
+    verb = "would be " if not args.write else ""
+    summary = ", ".join(f"{count} {verb}{state}" for state, count in sorted(tally.items()))
+    print(f"fss-compat migrate: {summary or 'nothing selected to do'}", file=sys.stderr)

@@ -1,0 +1,253 @@
+"""The scanned code as a whole: its files, their module names, and what is defined where.
+
+Each file's pass records :class:`ModuleFacts` (module-level aliases, ``SQLAlchemy()``
+instances, classes with their bases' qualified names). :class:`Index` joins the facts of
+every module, so a rule in one file knows that ``User`` (imported from ``app.models``,
+perhaps through a re-export) is a model of the ``db`` defined in ``app.ext``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable
+from collections.abc import Iterator
+from pathlib import Path
+
+#: The qualified names of Flask-SQLAlchemy's class and of fss_compat's.
+SQLALCHEMY_CLASSES = frozenset(
+    {
+        "flask_sqlalchemy.SQLAlchemy",
+        "flask_sqlalchemy.extension.SQLAlchemy",
+        "fss_compat.SQLAlchemy",
+        "fss_compat._facade.SQLAlchemy",
+        "fss_compat.shims.extension.SQLAlchemy",
+    }
+)
+#: Bases that make a class a plain SQLAlchemy 2.x declarative base.
+DECLARATIVE_BASES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+    }
+)
+_SKIPPED_DIRS = frozenset({".git", ".hg", ".tox", ".nox", "__pycache__", "node_modules"})
+
+
+@dataclasses.dataclass
+class ClassFacts:
+    """What the tool needs to know about one class, wherever it is used."""
+
+    qname: str
+    path: str
+    line: int
+    bases: list[str]
+    abstract: bool = False
+    #: ``"explicit"``, ``"declared_attr"`` or ``""`` (none in the class body).
+    tablename: str = ""
+    table: bool = False
+    bind_key: bool = False
+    query_class: bool = False
+    primary_key: bool = False
+    dynamic: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class DbFacts:
+    """A module-level ``db = SQLAlchemy(...)``."""
+
+    qname: str
+    #: The qualified names the constructor may be (checked against the index).
+    constructor: list[str]
+    model_class: str = ""
+    query_class: bool = False
+
+
+@dataclasses.dataclass
+class ModuleFacts:
+    """The facts of one module."""
+
+    module: str
+    path: str
+    #: module-level name -> the qualified name it stands for (imports, ``X = a.b``).
+    aliases: dict[str, str] = dataclasses.field(default_factory=dict)
+    classes: list[ClassFacts] = dataclasses.field(default_factory=list)
+    dbs: list[DbFacts] = dataclasses.field(default_factory=list)
+
+
+def iter_python_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Every ``.py`` file under ``paths``, sorted per directory; hidden and cache dirs skipped.
+
+    :raises FileNotFoundError: for a path that does not exist.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(
+                    d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")
+                )
+                yield from (Path(root, name) for name in sorted(files) if name.endswith(".py"))
+        else:
+            raise FileNotFoundError(f"No such file or directory: {str(path)!r}.")
+
+
+def module_name(path: Path) -> str:
+    """The dotted module name of ``path``, from the package folders (with ``__init__.py``)."""
+    path = path.resolve()
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts) or path.stem
+
+
+def import_root(path: Path) -> Path:
+    """The folder that must be on ``sys.path`` to import ``path`` by its module name."""
+    folder = path.resolve().parent
+    while (folder / "__init__.py").is_file():
+        folder = folder.parent
+    return folder
+
+
+def absolute(name: str, module: str, is_package: bool) -> str:
+    """Resolve a relative qualified name (``.models.User``) against ``module``."""
+    if not name.startswith("."):
+        return name
+    dots = len(name) - len(name.lstrip("."))
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    base = package[: len(package) - (dots - 1)] if dots > 1 else package
+    rest = name[dots:]
+    return ".".join([*base, rest] if rest else base)
+
+
+@dataclasses.dataclass
+class Index:
+    """The facts of every scanned module, joined."""
+
+    aliases: dict[str, str] = dataclasses.field(default_factory=dict)
+    classes: dict[str, ClassFacts] = dataclasses.field(default_factory=dict)
+    dbs: dict[str, DbFacts] = dataclasses.field(default_factory=dict)
+    #: Models with a ``.query`` use left anywhere (FSC201 findings), filled after a scan.
+    queried: frozenset[str] = frozenset()
+    #: Table names read from the running app (``--app``): class qname -> name or ``!reason``.
+    runtime_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    _model_db: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
+    _resolved: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, facts: Iterable[ModuleFacts]) -> Index:
+        """Join the facts of all modules."""
+        index = cls()
+        for module in facts:
+            for name, target in module.aliases.items():
+                index.aliases[f"{module.module}.{name}"] = target
+            index.classes.update((c.qname, c) for c in module.classes)
+            index.dbs.update((d.qname, d) for d in module.dbs)
+        # A subclass of SQLAlchemy defined in the scanned code makes db objects too.
+        index.dbs = {q: d for q, d in index.dbs.items() if index._is_sqlalchemy(d.constructor)}
+        return index
+
+    def resolve(self, qname: str) -> str:
+        """Follow re-exports and aliases (``app.models.User`` -> ``app.models.user.User``)."""
+        if qname in self._resolved:
+            return self._resolved[qname]
+        name = qname
+        for _ in range(20):
+            parts = name.split(".")
+            for cut in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:cut])
+                target = self.aliases.get(prefix)
+                if target is not None and target != prefix:
+                    name = ".".join([target, *parts[cut:]])
+                    break
+            else:
+                break
+        self._resolved[qname] = name
+        return name
+
+    def _is_sqlalchemy(self, constructor: list[str], depth: int = 0) -> bool:
+        for name in constructor:
+            name = self.resolve(name)
+            if name in SQLALCHEMY_CLASSES:
+                return True
+            facts = self.classes.get(name)
+            if facts is not None and depth < 20 and self._is_sqlalchemy(facts.bases, depth + 1):
+                return True
+        return False
+
+    def db(self, qnames: Iterable[str]) -> str:
+        """The db object among ``qnames`` (its resolved qualified name), or ``""``."""
+        for name in qnames:
+            name = self.resolve(name)
+            if name in self.dbs:
+                return name
+        return ""
+
+    def model_db(self, qname: str, depth: int = 0) -> str:
+        """The db whose ``Model`` the class ``qname`` derives from, or ``""``."""
+        if qname in self._model_db:
+            return self._model_db[qname]
+        facts = self.classes.get(qname)
+        found = ""
+        if facts is not None and depth < 50:
+            for base in facts.bases:
+                base = self.resolve(base)
+                owner, _, attr = base.rpartition(".")
+                if attr == "Model" and owner in self.dbs:
+                    found = owner
+                elif base in self.classes and base != qname:
+                    found = self.model_db(base, depth + 1)
+                if found:
+                    break
+        self._model_db[qname] = found
+        return found
+
+    def model(self, qnames: Iterable[str]) -> str:
+        """The concrete (not abstract) model among ``qnames``, resolved, or ``""``."""
+        for name in qnames:
+            name = self.resolve(name)
+            facts = self.classes.get(name)
+            if facts is not None and not facts.abstract and self.model_db(name):
+                return name
+        return ""
+
+    def custom_query(self, model: str) -> bool:
+        """Whether ``model``'s ``query`` is an app-defined Query subclass."""
+        if self.dbs[self.model_db(model)].query_class:
+            return True
+        return any(self.classes[q].query_class for q in self.lineage(model))
+
+    def lineage(self, qname: str) -> list[str]:
+        """``qname`` and its scanned base classes, nearest first."""
+        seen: list[str] = []
+        todo = [qname]
+        while todo:
+            name = todo.pop(0)
+            if name in seen or name not in self.classes:
+                continue
+            seen.append(name)
+            todo.extend(self.resolve(base) for base in self.classes[name].bases)
+        return seen
+
+    def subclasses(self, qname: str) -> list[str]:
+        """The scanned classes that name ``qname`` as a direct base."""
+        return [
+            q for q, c in self.classes.items() if any(self.resolve(b) == qname for b in c.bases)
+        ]
+
+    def dynamic_attributes(self) -> frozenset[str]:
+        """Attribute names of dynamic relationships of scanned models."""
+        return frozenset(name for c in self.classes.values() for name in c.dynamic)
+
+    def plain_base(self, qname: str) -> bool:
+        """Whether ``qname`` is a scanned ``DeclarativeBase`` subclass (not a ``db.Model``)."""
+        for name in self.lineage(qname):
+            if any(self.resolve(b) in DECLARATIVE_BASES for b in self.classes[name].bases):
+                return True
+        return False

@@ -1,0 +1,176 @@
+"""Family 1xx, names on ``db``: ``db.Column``-style forwards (FSC101) and ``db.relationship``
+(FSC104), with the use sites of dynamic relationships.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from fss_compat import _proxies
+from fss_compat._facade import SQLAlchemy
+from fss_compat.codemod.engine import Candidate
+from fss_compat.codemod.engine import Context
+from fss_compat.codemod.engine import Handler
+
+#: What ``SQLAlchemy.__init__`` sets on the instance, hiding a class-level forward of the
+#: same name (``db.session`` is the scoped session, not ``sqlalchemy.orm.session``).
+INSTANCE_ATTRIBUTES = frozenset({"Model", "Query", "Table", "metadatas", "session"})
+#: Name on ``db`` -> the module it forwards to, exactly as the runtime forwards it.
+FORWARDS: dict[str, str] = {
+    name: module.__name__
+    for name, (module, _) in _proxies.FORWARDED.items()
+    if isinstance(vars(SQLAlchemy).get(name), _proxies._Forward) and name not in INSTANCE_ATTRIBUTES
+}
+_RELATIONSHIPS = frozenset({"relationship", "relation", "dynamic_loader"})
+#: Flask-SQLAlchemy Query methods a dynamic collection has and a plain one lacks.
+_FSA_METHODS = frozenset({"paginate", "first_or_404", "one_or_404", "get_or_404"})
+_BUILDERS = frozenset({"filter", "filter_by", "where", "order_by", "limit", "offset", "join"})
+
+
+def _literal(node: cst.BaseExpression) -> object:
+    """The value of a literal expression; ``...`` (Ellipsis) when it is not one."""
+    try:
+        return ast.literal_eval(cst.Module([]).code_for_node(node))
+    except (ValueError, SyntaxError):
+        return ...
+
+
+def _lazy(call: cst.Call) -> str:
+    """``"dynamic"``, ``""`` (not dynamic), or why the tool cannot tell."""
+    if any(arg.star == "**" for arg in call.args):
+        return "it passes **kwargs, so the tool cannot see lazy="
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "lazy":
+            value = _literal(arg.value)
+            if value is ...:
+                return "lazy= is not a literal the tool can read"
+            if value == "dynamic":
+                return "dynamic"
+    return ""
+
+
+def dynamic(call: cst.Call) -> tuple[str, list[str]]:
+    """For a relationship call: its state (see :func:`_lazy`) and its dynamic backref names."""
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "dynamic_loader":
+        return "dynamic", []
+    state = _lazy(call)
+    backrefs: list[str] = []
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value != "backref":
+            continue
+        value = arg.value
+        if isinstance(value, cst.Call):
+            backref = _lazy(value)
+            name = _literal(value.args[0].value) if value.args else ...
+        elif isinstance(value, cst.SimpleString):
+            continue
+        else:
+            literal = _literal(value)
+            backref, name = "backref= is not a literal the tool can read", ...
+            if isinstance(literal, tuple) and len(literal) == 2:
+                options = literal[1] if isinstance(literal[1], dict) else {}
+                backref = "dynamic" if options.get("lazy") == "dynamic" else ""
+                name = literal[0]
+        if backref == "dynamic" and isinstance(name, str):
+            backrefs.append(name)
+        if backref and state != "dynamic":
+            state = backref if backref == "dynamic" else f"its backref: {backref}"
+    return state, backrefs
+
+
+def _receiver(ctx: Context, node: cst.BaseExpression) -> frozenset[str]:
+    """The qualified names of a possible ``db``; empty for ``sqlalchemy`` modules themselves."""
+    if not isinstance(node, (cst.Name, cst.Attribute)):
+        return frozenset()
+    names = ctx.qnames(node)
+    if any(name == "sqlalchemy" or name.startswith("sqlalchemy.") for name in names):
+        return frozenset()
+    return names
+
+
+def on_attribute(ctx: Context, node: cst.Attribute) -> None:
+    """``db.Column`` and the other forwards."""
+    module = FORWARDS.get(node.attr.value)
+    if module is None or id(node) in ctx.claimed:
+        return
+    target = _receiver(ctx, node.value)
+    if not target:
+        return
+    name = node.attr.value
+    candidate = Candidate(ctx.line, "FSC101", "names", f"'db.{name}'", "db", tuple(target))
+    finding = ctx.report(candidate, node)
+    if ctx.applies(finding):
+        ref = ctx.sqlalchemy(name, node) if module == "sqlalchemy" else ctx.orm(name, node)
+        if not ref:
+            return
+        ctx.replace(
+            node,
+            lambda updated: cst.parse_expression(ref).with_changes(
+                lpar=updated.lpar, rpar=updated.rpar
+            ),
+        )
+
+
+def on_call(ctx: Context, node: cst.Call) -> None:
+    """``db.relationship(...)`` and the Query methods of dynamic collections."""
+    func = node.func
+    if not isinstance(func, cst.Attribute):
+        return
+    method = func.attr.value
+    if method in _RELATIONSHIPS:
+        _relationship(ctx, node, func, method)
+    elif method in _FSA_METHODS:
+        _dynamic_use(ctx, node, func, method)
+
+
+def _relationship(ctx: Context, node: cst.Call, func: cst.Attribute, method: str) -> None:
+    target = _receiver(ctx, func.value)
+    if not target:
+        return
+    state, _ = dynamic(node)
+    what = f"'db.{method}(...)'"
+    if state == "dynamic":
+        message = f"{what} is dynamic: its collection is a Flask-SQLAlchemy Query"
+        ctx.report(Candidate(ctx.line, "FSC104", "dynamic", message, "db", tuple(target)), node)
+        return
+    candidate = Candidate(ctx.line, "FSC104", "relationship", what, "db", tuple(target), state)
+    finding = ctx.report(candidate, node)
+    if ctx.applies(finding):
+        ref = ctx.orm("relationship", node)
+        if ref:
+            ctx.replace(
+                node,
+                lambda updated: updated.with_changes(
+                    func=cst.parse_expression(ref).with_changes(
+                        lpar=updated.func.lpar, rpar=updated.func.rpar
+                    )
+                ),
+            )
+
+
+def _dynamic_use(ctx: Context, node: cst.Call, func: cst.Attribute, method: str) -> None:
+    """``<obj>.<dynamic relationship>[.builder(...)].paginate(...)`` and the like."""
+    current: cst.BaseExpression = func.value
+    while (
+        isinstance(current, cst.Call)
+        and isinstance(current.func, cst.Attribute)
+        and current.func.attr.value in _BUILDERS
+    ):
+        current = current.func.value
+    if not isinstance(current, cst.Attribute) or current.attr.value == "query":
+        return
+    attribute = current.attr.value
+    message = f"'.{attribute}...{method}()' uses a dynamic relationship's Query method"
+    ctx.report(Candidate(ctx.line, "FSC104", "dynamic-use", message, "dynamic", (attribute,)))
+    keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+    if method == "paginate" and not {"page", "per_page"} <= keywords:
+        message = f"'.{attribute}...paginate()' reads page and per_page from the request"
+        ctx.report(Candidate(ctx.line, "FSC605", "request-args", message, "dynamic", (attribute,)))
+
+
+HANDLERS: dict[type[cst.CSTNode], tuple[Handler, ...]] = {
+    cst.Attribute: (on_attribute,),
+    cst.Call: (on_call,),
+}

@@ -1,0 +1,287 @@
+"""Family 2xx, the query API: ``Model.query`` chains (FSC201).
+
+A chain is read from its outermost call down to ``<receiver>.query``; the receiver must
+resolve to a scanned model. Builder methods that ``Select`` has with the same meaning are
+kept as they are; the first other method is the terminal, which decides the rewrite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+import libcst as cst
+from libcst.helpers import parse_template_expression
+
+from fss_compat.codemod.engine import Candidate
+from fss_compat.codemod.engine import Context
+from fss_compat.codemod.engine import Finding
+from fss_compat.codemod.engine import Handler
+from fss_compat.codemod.engine import Status
+
+#: Query methods that exist on Select with the same meaning.
+BUILDERS = frozenset(
+    {
+        "filter",
+        "filter_by",
+        "where",
+        "order_by",
+        "group_by",
+        "having",
+        "limit",
+        "offset",
+        "distinct",
+        "join",
+        "outerjoin",
+        "options",
+    }
+)
+#: Builders after which the legacy Query de-duplicates rows that scalars() would repeat.
+_UNIQUE = frozenset({"join", "outerjoin", "options"})
+_SCALARS = {"all": "all", "first": "first", "one": "all", "one_or_none": "all"}
+_TERMINAL_KEYWORDS: dict[str, frozenset[str]] = {
+    "get_or_404": frozenset({"description"}),
+    "first_or_404": frozenset({"description"}),
+    "one_or_404": frozenset({"description"}),
+    "paginate": frozenset({"page", "per_page", "max_per_page", "error_out", "count"}),
+}
+_REWRITES = {
+    "get": "get",
+    "get_or_404": "get-or-404",
+    "first_or_404": "first-or-404",
+    "one_or_404": "one-or-404",
+    "paginate": "paginate",
+    "count": "count",
+}
+_SHORT_COUNT = frozenset({"filter", "filter_by", "where"})
+
+
+def _spine(node: cst.Call) -> tuple[cst.Attribute, list[cst.Call]] | None:
+    """``(<receiver>.query, [calls from the innermost out])``, if ``node`` is such a chain."""
+    calls: list[cst.Call] = []
+    current: cst.BaseExpression = node
+    while True:
+        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            calls.append(current)
+            current = current.func.value
+        elif isinstance(current, cst.Attribute) and current.attr.value == "query":
+            if isinstance(current.value, (cst.Name, cst.Attribute)) and calls:
+                calls.reverse()
+                return current, calls
+            return None
+        else:
+            return None
+
+
+def _method(call: cst.Call) -> str:
+    return t.cast(cst.Attribute, call.func).attr.value
+
+
+def _arguments_fit(method: str, call: cst.Call) -> bool:
+    """Whether the terminal's arguments are ones the rewrite carries over unchanged."""
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
+    if any(arg.star for arg in call.args):
+        return False
+    if method in ("get", "get_or_404"):
+        return len(positional) == 1 and keywords <= _TERMINAL_KEYWORDS.get(method, frozenset())
+    if method in _TERMINAL_KEYWORDS:
+        return not positional and keywords <= _TERMINAL_KEYWORDS[method]
+    return not call.args
+
+
+def on_call(ctx: Context, node: cst.Call) -> None:
+    """A ``Model.query`` chain: judge it from its outermost call."""
+    if id(node) in ctx.claimed:
+        return
+    spine = _spine(node)
+    if spine is None:
+        return
+    root, calls = spine
+    target = ctx.qnames(root.value)
+    if not target:
+        return
+    ctx.claim([root, *calls])
+    methods = [_method(call) for call in calls]
+    end = next((i for i, m in enumerate(methods) if m not in BUILDERS), None)
+    name = ctx.code(root.value)
+    if end is None:
+        _report(ctx, node, "builder", f"'{name}.query' is built here and run elsewhere", target)
+        return
+    terminal, builders = methods[end], methods[:end]
+    if terminal in ("get", "get_or_404") and builders:
+        terminal = "unknown"
+    if (terminal not in _SCALARS and terminal not in _REWRITES) or not _arguments_fit(
+        terminal, calls[end]
+    ):
+        _report(
+            ctx,
+            node,
+            "unsupported",
+            f"'{name}.query...{methods[end]}()' has no 1:1 rewrite the tool makes",
+            target,
+        )
+        return
+    unique = bool(_UNIQUE & set(builders))
+    rewrite = _REWRITES.get(terminal) or ("join-unique" if unique else _SCALARS[terminal])
+    blocked = ""
+    if terminal == "count" and ctx.options.unsafe and set(builders) <= _SHORT_COUNT:
+        rewrite = "count-short"
+    elif terminal == "first_or_404" and "options" in builders:
+        blocked = "options() may eager-load a collection, which needs unique()"
+    elif terminal == "one_or_404" and unique:
+        blocked = "db.one_or_404 cannot de-duplicate the rows of join, outerjoin or options()"
+    finding = _report(ctx, node, rewrite, f"'{name}.query...{terminal}()'", target, blocked)
+    if terminal == "paginate" and not {"page", "per_page"} <= _keywords(calls[end]):
+        ctx.report(
+            Candidate(
+                ctx.line,
+                "FSC605",
+                "request-args",
+                f"'{name}.query...paginate()' reads page and per_page from the request",
+                need="model",
+                target=tuple(target),
+            )
+        )
+    if ctx.applies(finding):
+        _register(ctx, t.cast(Finding, finding), calls, end, unique, rewrite)
+
+
+def _keywords(call: cst.Call) -> set[str]:
+    return {arg.keyword.value for arg in call.args if arg.keyword is not None}
+
+
+def _report(
+    ctx: Context,
+    node: cst.CSTNode,
+    rewrite: str,
+    message: str,
+    target: t.AbstractSet[str],
+    blocked: str = "",
+) -> Finding | None:
+    candidate = Candidate(
+        ctx.line, "FSC201", rewrite, message, need="model", target=tuple(target), blocked=blocked
+    )
+    return ctx.report(candidate, node)
+
+
+def on_attribute(ctx: Context, node: cst.Attribute) -> None:
+    """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
+    if node.attr.value != "query" or id(node) in ctx.claimed:
+        return
+    if not isinstance(node.value, (cst.Name, cst.Attribute)):
+        return
+    target = ctx.qnames(node.value)
+    if target:
+        message = f"'{ctx.code(node.value)}.query' is built here and run elsewhere"
+        _report(ctx, node, "builder", message, target)
+
+
+def _register(
+    ctx: Context, finding: Finding, calls: list[cst.Call], end: int, unique: bool, rewrite: str
+) -> None:
+    """Work out the names the rewrite needs (adding imports), then register the edit."""
+    at = calls[end]
+    db = ctx.reference(finding.data, at)
+    terminal = _method(at)
+    select = "-" if terminal in ("get", "get_or_404") else ctx.sqlalchemy("select", at)
+    count = ctx.sqlalchemy("func", at) if rewrite.startswith("count") else "-"
+    if not (db and select and count):
+        ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(
+            finding,
+            status=Status.BLOCKED,
+            message=f"{finding.message}: a name the rewrite needs clashes with one here",
+        )
+        return
+    depth = end
+
+    def edit(updated: cst.Call) -> cst.BaseExpression:
+        builders = t.cast(cst.Attribute, updated.func).value
+        root: t.Any = builders
+        for _ in range(depth):
+            root = root.func.value
+        model = root.value
+        if terminal in ("get", "get_or_404"):
+            return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
+        if rewrite == "count-short":
+            counted = f"{select}({count}.count()).select_from({{model}})"
+            root_select = parse_template_expression(counted, model=model)
+        else:
+            root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
+        statement = _swap_root(builders, root_select)
+        return _build(updated, statement, model, db, select, count, terminal, rewrite, unique)
+
+    ctx.replace(at, edit)
+
+
+def _swap_root(chain: t.Any, new_root: cst.BaseExpression) -> t.Any:
+    """``chain`` with its innermost ``<receiver>.query`` replaced by ``new_root``."""
+    if isinstance(chain, cst.Call):
+        func = t.cast(cst.Attribute, chain.func)
+        return chain.with_changes(func=func.with_changes(value=_swap_root(func.value, new_root)))
+    return new_root.with_changes(lpar=chain.lpar, rpar=chain.rpar)
+
+
+def _call(func: str | cst.BaseExpression, *args: cst.BaseExpression) -> cst.Call:
+    expression = cst.parse_expression(func) if isinstance(func, str) else func
+    return cst.Call(func=expression, args=[cst.Arg(arg) for arg in args])
+
+
+def _method_call(value: cst.BaseExpression, name: str, *args: cst.BaseExpression) -> cst.Call:
+    return _call(cst.Attribute(value=value, attr=cst.Name(name)), *args)
+
+
+def _prepend(first: list[cst.BaseExpression], updated: cst.Call) -> list[cst.Arg]:
+    """``first`` as positional arguments, then the terminal's own arguments."""
+    rest = list(updated.args)
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    args = [cst.Arg(value, comma=comma) for value in first]
+    if not rest:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return [*args, *rest]
+
+
+def _build(
+    updated: cst.Call,
+    statement: cst.BaseExpression,
+    model: cst.BaseExpression,
+    db: str,
+    select: str,
+    func: str,
+    terminal: str,
+    rewrite: str,
+    unique: bool,
+) -> cst.BaseExpression:
+    """The 2.x expression for one terminal, keeping the call's own parentheses."""
+    parens = {"lpar": updated.lpar, "rpar": updated.rpar}
+    one = cst.Integer("1")
+    if terminal in ("get", "get_or_404"):
+        helper = f"{db}.session.get" if terminal == "get" else f"{db}.get_or_404"
+        return updated.with_changes(
+            func=cst.parse_expression(helper), args=_prepend([model], updated)
+        )
+    if terminal in ("first_or_404", "one_or_404", "paginate"):
+        if terminal == "first_or_404":
+            statement = _method_call(statement, "limit", one)
+        return updated.with_changes(
+            func=cst.parse_expression(f"{db}.{terminal}"), args=_prepend([statement], updated)
+        )
+    if rewrite == "count":
+        template = f"{db}.session.scalar({select}({func}.count()).select_from({{inner}}))"
+        inner = _method_call(statement, "subquery")
+        return parse_template_expression(template, inner=inner).with_changes(**parens)
+    if rewrite == "count-short":
+        return _call(f"{db}.session.scalar", statement).with_changes(**parens)
+    if terminal == "first":
+        statement = _method_call(statement, "limit", one)
+    result: cst.BaseExpression = _call(f"{db}.session.scalars", statement)
+    if unique:
+        result = _method_call(result, "unique")
+    func_node = t.cast(cst.Attribute, updated.func)
+    return updated.with_changes(func=func_node.with_changes(value=result))
+
+
+HANDLERS: dict[type[cst.CSTNode], tuple[Handler, ...]] = {
+    cst.Call: (on_call,),
+    cst.Attribute: (on_attribute,),
+}

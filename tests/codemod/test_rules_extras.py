@@ -1,0 +1,84 @@
+"""FSC601 db-404-helpers, FSC605 paginate-request-args, FSC602 and FSC603."""
+
+from __future__ import annotations
+
+import pytest
+
+from fss_compat.codemod.engine import Status
+from tests.codemod.conftest import MODELS
+from tests.codemod.conftest import Project
+from tests.codemod.conftest import check
+
+HEADER = "from .models import Post, User, db\n\n"
+
+
+def test_404_helpers(project: Project) -> None:
+    """``db.get_or_404(...)`` becomes ``get_or_404(db.session, ...)``, imported from fss_compat."""
+    before = HEADER + (
+        "a = db.get_or_404(User, 1, description='No user')\n"
+        "b = db.first_or_404(sel)\n"
+        "c = db.one_or_404(\n    sel,  # the statement\n)\n"
+    )
+    after = (
+        "from fss_compat import get_or_404\nfrom fss_compat import first_or_404\n"
+        "from fss_compat import one_or_404\n"
+        + HEADER
+        + (
+            "a = get_or_404(db.session, User, 1, description='No user')\n"
+            "b = first_or_404(db.session, sel)\n"
+            "c = one_or_404(\n    db.session, sel,  # the statement\n)\n"
+        )
+    )
+    project.write({"models.py": MODELS, "views.py": before.replace("\n\n", "\n\nsel = None\n", 1)})
+    result = project.migrate(select="FSC601")
+    check(project, result, "views.py", after.replace(HEADER, HEADER + "sel = None\n"))
+    assert result.statuses("FSC601") == [Status.FIX] * 3
+
+
+def test_404_helpers_on_other_objects_are_a_no_op(project: Project) -> None:
+    """``get_or_404`` on something that is not a ``db`` is not a site."""
+    source = "class X:\n    get_or_404 = None\n\n\ny = X.get_or_404(1)\n"
+    project.write({"views.py": source})
+    assert project.migrate(select="FSC601").findings == []
+
+
+def test_paginate_reading_the_request_is_manual(project: Project) -> None:
+    """``db.paginate`` without page and per_page gets a TODO; with both it is not a site."""
+    source = HEADER + "a = db.paginate(s, per_page=5)\nb = db.paginate(s, page=1, per_page=5)\n"
+    project.write({"models.py": MODELS, "views.py": source.replace("\n\n", "\n\ns = None\n", 1)})
+    result = project.migrate(stage=8)
+    assert result.statuses("FSC605") == [Status.MANUAL]
+    assert project.read("views.py").count("TODO(fss FSC605)") == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "feature"),
+    [
+        ("app.config['SQLALCHEMY_RECORD_QUERIES'] = True\n", "FSC602"),
+        ("class Config:\n    SQLALCHEMY_RECORD_QUERIES = True\n", "FSC602"),
+        ("app.config.update(SQLALCHEMY_TRACK_MODIFICATIONS=True)\n", "FSC603"),
+        ("settings = {'SQLALCHEMY_TRACK_MODIFICATIONS': flag}\n", "FSC603"),
+        (
+            "from fss_compat.shims.record_queries import get_recorded_queries\n\n"
+            "n = len(get_recorded_queries())\n",
+            "FSC602",
+        ),
+        (
+            "from flask_sqlalchemy.track_modifications import models_committed\n\n"
+            "models_committed.connect(print)\n",
+            "FSC603",
+        ),
+    ],
+)
+def test_extras_are_manual(project: Project, source: str, feature: str) -> None:
+    """Recorded queries and modification tracking get a TODO naming their guide section."""
+    project.write({"views.py": "app = config = flag = None\n" + source})
+    result = project.migrate(stage=8)
+    assert result.statuses(feature) == [Status.MANUAL]
+    assert f"TODO(fss {feature})" in project.read("views.py")
+
+
+def test_extras_switched_off_are_a_no_op(project: Project) -> None:
+    """``SQLALCHEMY_TRACK_MODIFICATIONS = False`` is not a use."""
+    project.write({"views.py": "SQLALCHEMY_TRACK_MODIFICATIONS = False\n"})
+    assert project.migrate(stage=8).findings == []
