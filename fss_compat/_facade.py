@@ -167,7 +167,7 @@ class SQLAlchemy:
 
         Scripts and workers open sessions from it without Flask: ``with
         db.sessionmaker() as session: ...``. Outside an app context its sessions use the
-        engines of the one app registered with this object.
+        engines of the app registered most recently (and still alive).
 
         .. versionadded:: 0.1.0
         """

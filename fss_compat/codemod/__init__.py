@@ -5,3 +5,22 @@ command line; ``runner.py`` runs the passes on every core; ``engine.py`` is one 
 one module; ``project.py`` joins what every module defines; each ``rules_*.py`` is one rule
 family of the catalogue in :mod:`fss_compat.legacy`.
 """
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``fss-compat`` console script: checks for libcst, then runs :mod:`.cli`."""
+    if importlib.util.find_spec("libcst") is None:
+        sys.stderr.write(
+            "fss-compat needs libcst, which comes with the 'migrate' extra:"
+            ' pip install "fss-compat[migrate]"\n'
+        )
+        return 2
+    from fss_compat.codemod import cli
+
+    return cli.main(argv)
