@@ -23,6 +23,7 @@ from fss_compat import _engines
 from fss_compat import _proxies
 from fss_compat import legacy
 from fss_compat._scoping import flask_scoped_session
+from fss_compat._scoping import remove_session
 from fss_compat.shims import cli
 from fss_compat.shims import query
 from fss_compat.shims import record_queries
@@ -228,7 +229,7 @@ class SQLAlchemy:
         return orm.sessionmaker(db=self, **options)
 
     def _teardown_session(self, exc: BaseException | None) -> None:
-        self.session.remove()
+        remove_session(self.session)
 
     def _make_metadata(self, bind_key: str | None) -> sa.MetaData:
         if bind_key in self.metadatas:

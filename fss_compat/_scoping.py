@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing as t
 import weakref
 
+import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as orm
 import sqlalchemy.util as sa_util
 from flask import Flask
@@ -20,7 +21,7 @@ from flask import has_app_context
 from flask.globals import app_ctx
 from werkzeug.local import LocalProxy
 
-__all__ = ["current_scope", "current_session", "flask_scoped_session"]
+__all__ = ["current_scope", "current_session", "flask_scoped_session", "remove_session"]
 
 _S = t.TypeVar("_S", bound=orm.Session)
 
@@ -101,7 +102,7 @@ class flask_scoped_session(orm.scoped_session[_S]):
             app.teardown_appcontext(self._remove_at_teardown)
 
     def _remove_at_teardown(self, exc: BaseException | None) -> None:
-        self.remove()
+        remove_session(self)
 
     def _create_in_app(self) -> _S:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -112,6 +113,24 @@ class flask_scoped_session(orm.scoped_session[_S]):
                 " instance) when creating the app."
             )
         return self.session_factory()
+
+
+def remove_session(scoped: orm.scoped_session[t.Any]) -> None:
+    """``scoped.remove()`` for app-context teardown: a dead connection never raises.
+
+    Closing a session rolls back its transaction; when the database went away that
+    rollback fails. The error is logged on the current app's logger and the session is
+    dropped anyway, so the app's teardown goes on and the next context starts clean.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        scoped.remove()
+    except sa_exc.DBAPIError:
+        current_app.logger.warning(
+            "Closing the session at app-context teardown failed; it was dropped.", exc_info=True
+        )
+        scoped.registry.clear()
 
 
 def _find_current_session() -> flask_scoped_session[orm.Session]:

@@ -111,6 +111,59 @@ DIFFERENCES: tuple[Difference, ...] = (
         ),
     ),
     Difference(
+        id="pagination-overflow",
+        area="pagination",
+        upstream=(
+            "A page number (or per_page) whose offset exceeds the database's 64-bit integer"
+            " range reaches the driver, which raises (OverflowError on SQLite, DataError on"
+            " PostgreSQL): a 500 for ?page=99999999999999999999."
+        ),
+        here=(
+            "Such a page is past the end: 404, or an empty page with error_out=False; a"
+            " per_page that large on page 1 returns every row."
+        ),
+        reason="The page number is client input; no database holds that many rows.",
+    ),
+    Difference(
+        id="per-page-request-cap",
+        area="pagination",
+        upstream="A per_page from the query string has no cap unless max_per_page is given.",
+        here=(
+            "With no max_per_page, a per_page read from the request is capped at the app's"
+            " FSS_MAX_PER_PAGE (default 1000; set it to None for upstream's behaviour)."
+            " Values passed in code are not capped."
+        ),
+        reason="Otherwise any client can ask for every row in one request.",
+    ),
+    Difference(
+        id="get-or-404-impossible-identifier",
+        area="query",
+        upstream=(
+            "get_or_404 sends any identifier to the database: on PostgreSQL text that is not"
+            " an integer, an integer out of the column's range, or text that is not a UUID"
+            " raises DataError (a 500, and the transaction is aborted); SQLite raises on"
+            " integers past 64 bits and on any text for a UUID key."
+        ),
+        here=(
+            "An identifier no key of the column's type can equal is a 404 without a query;"
+            " text for a UUID key is parsed. Anything else is passed on unchanged."
+        ),
+        reason="Identifiers come from URLs: a bad one must be a 404, never a 500.",
+    ),
+    Difference(
+        id="teardown-survives-dead-connection",
+        area="session",
+        upstream=(
+            "Removing the session at app-context teardown lets a failed rollback (the"
+            " database went away) raise out of the teardown, into the request's end."
+        ),
+        here=(
+            "The DBAPIError is logged on app.logger and the session is dropped; the teardown"
+            " goes on and the next context gets a new session."
+        ),
+        reason="A database outage must not also break every request's teardown.",
+    ),
+    Difference(
         id="forwarded-names-listed",
         area="extension",
         upstream=(

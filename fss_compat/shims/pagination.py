@@ -6,7 +6,14 @@ names: ``_query_args``, ``_query_offset``, ``_query_items()``, ``_query_count()`
 ``_prepare_page_args()``. :func:`paginate` is an addition: explicit numbers on any
 session, never reading the request, for code that no longer goes through ``db``.
 
-Known differences from Flask-SQLAlchemy 3.1.1: none.
+Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
+
+* ``pagination-overflow``: a page whose offset (or a ``per_page``) exceeds the databases'
+  64-bit integer range is past the end: 404, or an empty page with ``error_out=False``.
+  Upstream passes the number to the driver, which raises (a 500).
+* ``per-page-request-cap``: a ``per_page`` read from the request, with no ``max_per_page``,
+  is capped at the app's ``FSS_MAX_PER_PAGE`` (default 1000; ``None`` for no cap).
+  Upstream has no cap, so a client can ask for every row at once.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import typing as t
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from flask import abort
+from flask import current_app
 from flask import has_request_context
 from flask import request
 
@@ -31,6 +39,10 @@ _P = t.TypeVar("_P", bound="Pagination")
 _LAZYLOAD_ALL = orm.lazyload("*")
 _SELECT_COUNT = sa.select(sa.func.count())
 _NO_ARGS: t.Mapping[str, t.Any] = types.MappingProxyType({})
+#: The largest LIMIT or OFFSET any supported database accepts (signed 64-bit).
+_MAX_SQL_INT = 2**63 - 1
+#: ``FSS_MAX_PER_PAGE`` when the app does not set it.
+DEFAULT_MAX_PER_PAGE = 1000
 _NO_QUERY = "{!r} cannot query: subclass 'SelectPagination' or 'QueryPagination', or define {}."
 
 
@@ -87,7 +99,9 @@ class Pagination:
         self.per_page: int = per_page
         #: The cap ``per_page`` was held to, or ``None``.
         self.max_per_page: int | None = max_per_page
-        items = self._query_items()
+        # No database holds that many rows, so such a page is past the end; asking the
+        # driver would fail with an overflow instead (difference 'pagination-overflow').
+        items = [] if self._query_offset > _MAX_SQL_INT else self._query_items()
         # Checked before counting, so a page past the end costs one query, as upstream.
         if not items and page != 1 and error_out:
             abort(404)
@@ -112,6 +126,11 @@ class Pagination:
             page = _int_arg(args, "page", 1, error_out)
         if per_page is None:
             per_page = _int_arg(args, "per_page", 20, error_out)
+            if max_per_page is None and args is not _NO_ARGS:
+                # A client-chosen page size is bounded (difference 'per-page-request-cap').
+                cap = current_app.config.get("FSS_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE)
+                if cap is not None and per_page > cap:
+                    per_page = cap
         # Same comparison as min(per_page, max_per_page), so a str per_page fails alike.
         if max_per_page is not None and max_per_page < per_page:
             per_page = max_per_page
@@ -129,6 +148,11 @@ class Pagination:
     @property
     def _query_offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    @property
+    def _query_limit(self) -> int:
+        # A per_page beyond any database integer means "all the rest" on the first page.
+        return min(self.per_page, _MAX_SQL_INT)
 
     def _query_items(self) -> list[t.Any]:
         raise NotImplementedError(_NO_QUERY.format(type(self).__name__, "'_query_items()'"))
@@ -272,7 +296,7 @@ class SelectPagination(Pagination):
 
     def _query_items(self) -> list[t.Any]:
         args = self._query_args
-        select = args["select"].limit(self.per_page).offset(self._query_offset)
+        select = args["select"].limit(self._query_limit).offset(self._query_offset)
         return list(args["session"].execute(select).unique().scalars())
 
     def _query_count(self) -> int:
@@ -295,7 +319,7 @@ class QueryPagination(Pagination):
 
     def _query_items(self) -> list[t.Any]:
         items: list[t.Any] = (
-            self._query_args["query"].limit(self.per_page).offset(self._query_offset).all()
+            self._query_args["query"].limit(self._query_limit).offset(self._query_offset).all()
         )
         return items
 

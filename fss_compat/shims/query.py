@@ -5,12 +5,20 @@ Also holds the 404 helpers behind ``db.get_or_404``, ``db.first_or_404`` and
 ``get_or_404(session, User, 1)``. Every 404 is :func:`flask.abort`'s
 :class:`werkzeug.exceptions.NotFound`, which also works without an app context.
 
-Known differences from Flask-SQLAlchemy 3.1.1: none.
+Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
+
+* ``get-or-404-impossible-identifier``: ``get_or_404`` answers 404 without querying for an
+  identifier that no row's key can equal: text that is not an integer, or an integer out
+  of the column's range, for an integer key; text that is not a UUID for a UUID key. A
+  UUID key given as text is parsed. Upstream sends these to the database, where
+  PostgreSQL raises ``DataError`` (a 500, and the transaction is aborted) and SQLite
+  raises on integers past 64 bits and on any text for a UUID key.
 """
 
 from __future__ import annotations
 
 import typing as t
+import uuid
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -25,6 +33,61 @@ __all__ = ["Query", "first_or_404", "get_or_404", "one_or_404"]
 _O = t.TypeVar("_O")
 _AnySession = t.Union[orm.Session, orm.scoped_session[t.Any]]  # noqa: UP007 (runtime alias)
 _NOT_ONE = (sa_exc.NoResultFound, sa_exc.MultipleResultsFound)
+_INT64 = 2**63
+# Integer column ranges where the database enforces the declared size.
+_SIZED_DIALECTS = {"postgresql", "mysql", "mariadb"}
+
+
+def _checked_identity(session: _AnySession, entity: t.Any, ident: t.Any) -> tuple[bool, t.Any]:
+    """Whether ``ident`` can be a key of ``entity``, and the ident to use (UUID text parsed).
+
+    Values from a URL reach here as text; only what no row could match is decided here,
+    everything else goes to ``session.get`` unchanged.
+    """
+    if type(ident) is int and -(2**31) <= ident < 2**31:
+        return True, ident  # the common case: nothing to check
+    mapper = sa.inspect(entity, raiseerr=False)
+    if not isinstance(mapper, orm.Mapper) or isinstance(ident, dict):
+        return True, ident
+    columns = mapper.primary_key
+    many = isinstance(ident, (tuple, list))
+    values = tuple(ident) if many else (ident,)
+    if len(values) != len(columns):
+        return True, ident  # session.get reports the wrong shape itself
+    checked = []
+    for column, value in zip(columns, values, strict=True):
+        possible, value = _checked_value(session, mapper, column.type, value)
+        if not possible:
+            return False, ident
+        checked.append(value)
+    return True, (tuple(checked) if many else checked[0])
+
+
+def _checked_value(
+    session: _AnySession, mapper: orm.Mapper[t.Any], type_: t.Any, value: t.Any
+) -> tuple[bool, t.Any]:
+    if isinstance(type_, sa.Integer) and not isinstance(value, bool):
+        if isinstance(value, str):
+            try:
+                number = int(value)
+            except ValueError:
+                return False, value
+        elif isinstance(value, int):
+            number = value
+        else:
+            return True, value
+        limit = _INT64
+        if not isinstance(type_, sa.BigInteger):
+            dialect = session.get_bind(mapper=mapper).dialect.name
+            if dialect in _SIZED_DIALECTS:
+                limit = 2**15 if isinstance(type_, sa.SmallInteger) else 2**31
+        return -limit <= number < limit, value
+    if isinstance(type_, sa.Uuid) and type_.as_uuid and isinstance(value, str):
+        try:
+            return True, uuid.UUID(value)
+        except ValueError:
+            return False, value
+    return True, value
 
 
 def get_or_404(
@@ -47,7 +110,8 @@ def get_or_404(
 
     .. versionadded:: 0.1.0
     """
-    value = session.get(entity, ident, **kwargs)
+    possible, ident = _checked_identity(session, entity, ident)
+    value = session.get(entity, ident, **kwargs) if possible else None
     if value is None:
         abort(404, description=description)
     return value
@@ -113,7 +177,9 @@ class Query(orm.Query[t.Any]):
 
         .. versionadded:: 0.1.0
         """
-        value = self.get(ident)
+        entity = self.column_descriptions[0]["entity"]
+        possible, ident = _checked_identity(self.session, entity, ident)
+        value = self.get(ident) if possible else None
         if value is None:
             abort(404, description=description)
         return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import typing as t
 
@@ -11,9 +12,11 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from flask import Flask
+from flask.ctx import AppContext
 
 import fss_compat
 from fss_compat import current_session
+from fss_compat import differences
 from fss_compat import flask_scoped_session
 
 
@@ -198,3 +201,51 @@ def test_current_session_errors() -> None:
         current_session()
     with Flask(__name__).app_context(), pytest.raises(RuntimeError, match="init_app"):
         current_session()
+
+
+class _DyingConnection(sqlite3.Connection):
+    """A SQLite connection whose rollback fails once ``dead`` is set, like a lost server."""
+
+    dead = False
+
+    def rollback(self) -> None:
+        if _DyingConnection.dead:
+            raise sqlite3.OperationalError("server closed the connection unexpectedly")
+        super().rollback()
+
+
+def test_teardown_survives_dead_connection(
+    impl: t.Any, app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failed rollback at teardown raises upstream; here it is logged and the session dropped."""
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(":memory:", factory=_DyingConnection, check_same_thread=False)
+
+    db = impl.SQLAlchemy(app, engine_options={"creator": connect})
+    context: AppContext | None = app.app_context()
+    assert context is not None
+    context.push()
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        _DyingConnection.dead = True
+        if impl.is_fsa:
+            with pytest.raises(sa.exc.OperationalError):
+                context.pop()
+            context = None
+            _DyingConnection.dead = False
+            with app.app_context():
+                db.session.remove()
+        else:
+            assert differences.get("teardown-survives-dead-connection")
+            context.pop()
+            context = None
+            assert "teardown failed" in caplog.text
+            with app.app_context():
+                assert not db.session.registry.has()
+    finally:
+        _DyingConnection.dead = False
+        if context is not None:
+            context.pop()
+        with app.app_context():
+            db.engine.dispose()
