@@ -8,24 +8,13 @@ import typing as t
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from fss_compat import shims
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import Context
 from fss_compat.codemod.engine import Handler
 
 #: The modules of Flask-SQLAlchemy 3.1, each mirrored by ``fss_compat.shims.<name>``.
-SHIMS = frozenset(
-    {
-        "extension",
-        "model",
-        "session",
-        "table",
-        "query",
-        "pagination",
-        "record_queries",
-        "track_modifications",
-        "cli",
-    }
-)
+SHIMS = frozenset(shims.MODULES)
 _TOP = "flask_sqlalchemy"
 
 

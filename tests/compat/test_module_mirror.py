@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 
+import flask_sqlalchemy
 import pytest
 
 import fss_compat
+import fss_compat.shims
 
-MODULES = [
-    "extension",
-    "model",
-    "session",
-    "table",
-    "query",
-    "pagination",
-    "record_queries",
-    "track_modifications",
-    "cli",
-]
+# From the installed Flask-SQLAlchemy, not from fss_compat's own list, so that a module
+# missing from both would still be noticed.
+MODULES = sorted(
+    info.name
+    for info in pkgutil.iter_modules(flask_sqlalchemy.__path__)
+    if not info.name.startswith("_")
+)
 
 
 def _public_names(module_name: str) -> set[str]:
@@ -43,6 +42,11 @@ def test_mirror_has_upstream_names(module_name: str) -> None:
     ours = importlib.import_module(f"fss_compat.shims.{module_name}")
     missing = sorted(name for name in _public_names(module_name) if not hasattr(ours, name))
     assert missing == []
+
+
+def test_shims_list_matches_upstream() -> None:
+    """``fss_compat.shims.MODULES`` (used by the alias docs and the codemod) is upstream's list."""
+    assert sorted(fss_compat.shims.MODULES) == MODULES
 
 
 def test_top_level_reexports() -> None:
