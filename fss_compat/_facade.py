@@ -478,7 +478,7 @@ class SQLAlchemy:
         if isinstance(backref, tuple):
             backref[1].setdefault("query_class", self.Query)
 
-    def relationship(self, *args: t.Any, **kwargs: t.Any) -> orm.RelationshipProperty[t.Any]:
+    def relationship(self, *args: t.Any, **kwargs: t.Any) -> orm.Relationship[t.Any]:
         """:func:`sqlalchemy.orm.relationship` with ``query_class`` defaulting to :attr:`Query`."""
         self._set_rel_query(kwargs)
         return orm.relationship(*args, **kwargs)
@@ -488,12 +488,12 @@ class SQLAlchemy:
         self._set_rel_query(kwargs)
         return orm.dynamic_loader(argument, **kwargs)
 
-    def _relation(self, *args: t.Any, **kwargs: t.Any) -> orm.RelationshipProperty[t.Any]:
+    def _relation(self, *args: t.Any, **kwargs: t.Any) -> orm.Relationship[t.Any]:
         self._set_rel_query(kwargs)
         return orm.relationship(*args, **kwargs)
 
     @property
-    def relation(self) -> t.Callable[..., orm.RelationshipProperty[t.Any]]:
+    def relation(self) -> t.Callable[..., orm.Relationship[t.Any]]:
         """The old name of :meth:`relationship`."""
         return self._relation
 

@@ -17,6 +17,7 @@ def test_typed_app_runs() -> None:
         typed_app.add_user("bob")
         typed_app.add_user("cy")
         assert typed_app.find(ada.id) is ada
+        assert ada.notes[0].user is ada
         with pytest.raises(NotFound):
             typed_app.find(99)
         assert typed_app.names() == ["ada", "bob", "cy"]

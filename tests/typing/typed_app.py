@@ -39,6 +39,13 @@ else:
 class User(Model):
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     name: orm.Mapped[str] = orm.mapped_column(sa.String(50))
+    notes: orm.Mapped[list[Note]] = db.relationship(back_populates="user")
+
+
+class Note(Model):
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("user.id"))
+    user: orm.Mapped[User] = db.relationship(back_populates="notes")
 
 
 def create_app() -> Flask:
@@ -49,7 +56,7 @@ def create_app() -> Flask:
 
 
 def add_user(name: str) -> User:
-    user = User(name=name)
+    user = User(name=name, notes=[Note()])
     db.session.add(user)
     db.session.commit()
     return user
