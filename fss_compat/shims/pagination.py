@@ -101,7 +101,9 @@ class Pagination:
         self.max_per_page: int | None = max_per_page
         # No database holds that many rows, so such a page is past the end; asking the
         # driver would fail with an overflow instead (difference 'pagination-overflow').
-        items = [] if self._query_offset > _MAX_SQL_INT else self._query_items()
+        offset = self._query_offset
+        past_end = isinstance(offset, int) and offset > _MAX_SQL_INT  # not a float: upstream's
+        items = [] if past_end else self._query_items()
         # Checked before counting, so a page past the end costs one query, as upstream.
         if not items and page != 1 and error_out:
             abort(404)
@@ -152,7 +154,9 @@ class Pagination:
     @property
     def _query_limit(self) -> int:
         # A per_page beyond any database integer means "all the rest" on the first page.
-        return min(self.per_page, _MAX_SQL_INT)
+        if isinstance(self.per_page, int) and self.per_page > _MAX_SQL_INT:
+            return _MAX_SQL_INT
+        return self.per_page
 
     def _query_items(self) -> list[t.Any]:
         raise NotImplementedError(_NO_QUERY.format(type(self).__name__, "'_query_items()'"))

@@ -17,6 +17,7 @@ Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
 
 from __future__ import annotations
 
+import inspect
 import typing as t
 import uuid
 
@@ -34,6 +35,7 @@ _O = t.TypeVar("_O")
 _AnySession = t.Union[orm.Session, orm.scoped_session[t.Any]]  # noqa: UP007 (runtime alias)
 _NOT_ONE = (sa_exc.NoResultFound, sa_exc.MultipleResultsFound)
 _INT64 = 2**63
+_GET_SIGNATURE = inspect.signature(orm.Session.get)
 # Integer column ranges where the database enforces the declared size.
 _SIZED_DIALECTS = {"postgresql", "mysql", "mariadb"}
 
@@ -111,6 +113,9 @@ def get_or_404(
     .. versionadded:: 0.1.0
     """
     possible, ident = _checked_identity(session, entity, ident)
+    if not possible:
+        # No query, but the arguments are checked as session.get() would check them.
+        _GET_SIGNATURE.bind(session, entity, ident, **kwargs)
     value = session.get(entity, ident, **kwargs) if possible else None
     if value is None:
         abort(404, description=description)
