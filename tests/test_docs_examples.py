@@ -444,7 +444,7 @@ def test_diff_blocks_quote_the_stage_patches() -> None:
 
 
 def test_configuration_page_lists_every_key() -> None:
-    """docs/configuration.md lists the keys init_app sets, on both sides, and FSS_LEGACY."""
+    """docs/configuration.md lists the keys init_app sets, on both sides, and fss_compat's own."""
     import flask_sqlalchemy
 
     import fss_compat
@@ -459,4 +459,4 @@ def test_configuration_page_lists_every_key() -> None:
     page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([A-Z_]+)` \|", page, re.MULTILINE))
     assert keys(flask_sqlalchemy.SQLAlchemy) == keys(fss_compat.SQLAlchemy)
-    assert listed == keys(fss_compat.SQLAlchemy) | {"FSS_LEGACY"}
+    assert listed == keys(fss_compat.SQLAlchemy) | {"FSS_LEGACY", "FSS_MAX_PER_PAGE"}
