@@ -145,8 +145,11 @@ DIFFERENCES: tuple[Difference, ...] = (
             " integers past 64 bits and on any text for a UUID key."
         ),
         here=(
-            "An identifier no key of the column's type can equal is a 404 without a query;"
-            " text for a UUID key is parsed. Anything else is passed on unchanged."
+            "An identifier no key of the column's type can equal is a 404 without a query:"
+            " for an integer key, text that is not an integer as the databases read one"
+            " (ASCII digits, a sign, spaces) or a number out of the column's range; text"
+            " that is not a UUID for a UUID key; text containing NUL on PostgreSQL. Text"
+            " for a UUID key is parsed. Anything else is passed on unchanged."
         ),
         reason="Identifiers come from URLs: a bad one must be a 404, never a 500.",
     ),

@@ -62,6 +62,10 @@ class Server:
             self.admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
         )
         self._free: list[Database] = []
+        # Set by start_or_skip() for a server it started: 'pg_ctl -D <data>' and the
+        # start command, so an outage can be simulated on the same data folder and port.
+        self._pg_ctl: list[str] | None = None
+        self._start_command: list[str] | None = None
 
     def _url(self, name: str) -> str:
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
@@ -86,6 +90,58 @@ class Server:
                 conn.execute(sa.text("CREATE SCHEMA public"))
             engine.dispose()
         self._free.append(database)
+
+    def end_sessions(self, database: Database) -> None:
+        """End every session connected to ``database``'s two databases.
+
+        A failed test may leave connections open, even inside a transaction; ending them
+        first keeps :meth:`reset` from waiting for their locks.
+        """
+        names = [sa.make_url(url).database for url in (database.url, database.bind_url)]
+        with self._admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = ANY(:names) AND pid <> pg_backend_pid()"
+                ),
+                {"names": names},
+            )
+
+    @property
+    def can_restart(self) -> bool:
+        """Whether :meth:`stop_process` and :meth:`start_process` work (a server started here)."""
+        return self._pg_ctl is not None and self._start_command is not None
+
+    def stop_process(self, mode: str = "fast") -> None:
+        """Stop the server process as an outage would, keeping its data folder and port.
+
+        ``fast`` ends every session (clients see their connections die); ``immediate``
+        also skips the shutdown checkpoint. Returns once the server has stopped.
+
+        :param mode: ``pg_ctl stop``'s ``-m`` shutdown mode.
+        """
+        if self._pg_ctl is None:
+            raise RuntimeError(
+                f"{self.admin_url!r} was not started by this test run, so it cannot be stopped"
+                " here. Unset FSS_TEST_POSTGRESQL_URL to let the tests start their own server."
+            )
+        subprocess.run(
+            [*self._pg_ctl, "-m", mode, "-w", "-t", "30", "stop"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start_process(self) -> None:
+        """Start the server again after :meth:`stop_process`; returns once it takes connections."""
+        if self._start_command is None:
+            raise RuntimeError(
+                f"{self.admin_url!r} was not started by this test run, so it cannot be started"
+                " here. Unset FSS_TEST_POSTGRESQL_URL to let the tests start their own server."
+            )
+        subprocess.run(
+            [*self._start_command, "-t", "30", "start"], check=True, capture_output=True, timeout=60
+        )
 
     def stop(self) -> None:
         self._admin.dispose()
@@ -140,6 +196,8 @@ def start_or_skip() -> Server:
         [*as_postgres, pg_ctl, "-D", data, "-m", "immediate", "stop"],
         folder,
     )
+    server._pg_ctl = [*as_postgres, pg_ctl, "-D", data]
+    server._start_command = start
     deadline = time.monotonic() + 30
     while True:
         try:

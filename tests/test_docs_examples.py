@@ -261,8 +261,37 @@ def _check_marshmallow(names: Namespace) -> None:
 
 
 README, GUIDE, EXTENSIONS = "README.md", "migration_guide.md", "docs/extensions.md"
+OPERATIONS = "docs/operations.md"
+
+
+def _binds_app() -> Namespace:
+    return {**_app(), "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}}
+
+
+def _check_bind_options(namespace: Namespace) -> None:
+    audit = namespace["app"].config["SQLALCHEMY_BINDS"]["audit"]
+    assert audit["pool_pre_ping"] is True and audit["url"].startswith("postgresql")
+
+
+def _check_503(namespace: Namespace) -> None:
+    import sqlalchemy as sa
+
+    app = namespace["app"]
+
+    @app.get("/down")
+    def down() -> str:
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    response = app.test_client().get("/down")
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "5")
+
+
 # Keys: (page, heading above the block, start of the block's first line).
 SETUPS: dict[Key, Setup] = {
+    (OPERATIONS, "The engine options", "app.config"): Setup(_binds_app, _check_bind_options),
+    (OPERATIONS, "Answer 503 while the database is away", "import sqlalchemy"): Setup(
+        _app, _check_503
+    ),
     (README, "Step 1: swap the import, change nothing else", "from flask_sqlalchemy"): Setup(_app),
     (README, "Step 1: swap the import, change nothing else", "from fss_compat"): Setup(_app),
     (README, "Then switch legacy features off, one by one", "db = "): Setup(

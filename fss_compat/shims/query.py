@@ -8,8 +8,9 @@ Also holds the 404 helpers behind ``db.get_or_404``, ``db.first_or_404`` and
 Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
 
 * ``get-or-404-impossible-identifier``: ``get_or_404`` answers 404 without querying for an
-  identifier that no row's key can equal: text that is not an integer, or an integer out
-  of the column's range, for an integer key; text that is not a UUID for a UUID key. A
+  identifier that no row's key can equal: text that is not an integer as the databases
+  read one (ASCII digits, sign, spaces), or an integer out of the column's range, for an
+  integer key; text that is not a UUID for a UUID key; text with NUL on PostgreSQL. A
   UUID key given as text is parsed. Upstream sends these to the database, where
   PostgreSQL raises ``DataError`` (a 500, and the transaction is aborted) and SQLite
   raises on integers past 64 bits and on any text for a UUID key.
@@ -18,6 +19,7 @@ Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
 from __future__ import annotations
 
 import inspect
+import re
 import typing as t
 import uuid
 
@@ -36,6 +38,7 @@ _AnySession = t.Union[orm.Session, orm.scoped_session[t.Any]]  # noqa: UP007 (ru
 _NOT_ONE = (sa_exc.NoResultFound, sa_exc.MultipleResultsFound)
 _INT64 = 2**63
 _GET_SIGNATURE = inspect.signature(orm.Session.get)
+_DATABASE_INTEGER = re.compile(r"[ \t\n\r\f\v]*[+-]?[0-9]+[ \t\n\r\f\v]*", re.ASCII)
 # Integer column ranges where the database enforces the declared size.
 _SIZED_DIALECTS = {"postgresql", "mysql", "mariadb"}
 
@@ -70,10 +73,11 @@ def _checked_value(
 ) -> tuple[bool, t.Any]:
     if isinstance(type_, sa.Integer) and not isinstance(value, bool):
         if isinstance(value, str):
-            try:
-                number = int(value)
-            except ValueError:
+            # What the databases read as an integer, not Python's int(): "1_0", "١٢" or a
+            # non-ASCII space match nothing on SQLite and are an error on PostgreSQL.
+            if not _DATABASE_INTEGER.fullmatch(value):
                 return False, value
+            number = int(value)
         elif isinstance(value, int):
             number = value
         else:
@@ -84,6 +88,9 @@ def _checked_value(
             if dialect in _SIZED_DIALECTS:
                 limit = 2**15 if isinstance(type_, sa.SmallInteger) else 2**31
         return -limit <= number < limit, value
+    if isinstance(type_, sa.String) and isinstance(value, str) and "\x00" in value:
+        # PostgreSQL text cannot hold NUL, so no key there can equal it (and it raises).
+        return session.get_bind(mapper=mapper).dialect.name != "postgresql", value
     if isinstance(type_, sa.Uuid) and type_.as_uuid and isinstance(value, str):
         try:
             return True, uuid.UUID(value)
