@@ -276,7 +276,7 @@ def _check_bind_options(namespace: Namespace) -> None:
 def _check_503(namespace: Namespace) -> None:
     import sqlalchemy as sa
 
-    app = namespace["app"]
+    app: Flask = namespace["app"]
 
     @app.get("/down")
     def down() -> str:
