@@ -26,8 +26,6 @@ from fss_compat._scoping import flask_scoped_session
 from fss_compat._scoping import remove_session
 from fss_compat.shims import cli
 from fss_compat.shims import query
-from fss_compat.shims import record_queries
-from fss_compat.shims import track_modifications
 from fss_compat.shims.model import BindMixin
 from fss_compat.shims.model import DefaultMeta
 from fss_compat.shims.model import DefaultMetaNoName
@@ -205,12 +203,17 @@ class SQLAlchemy:
             self._apply_driver_defaults(bind_options, app)
             engines[key] = self._make_engine(key, bind_options, app)
         self.session.init_app(app, remove_at_teardown=False)
+        # Both shims are imported only when their key enables them, as upstream does.
         if app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False):
+            from fss_compat.shims import record_queries
+
             if legacy._active:
                 legacy.used("FSC602")
             for engine in engines.values():
                 record_queries._listen(engine, app)
         if app.config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False):
+            from fss_compat.shims import track_modifications
+
             if legacy._active:
                 legacy.used("FSC603")
             track_modifications._listen(self.session)

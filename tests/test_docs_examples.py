@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = frozenset({"python", "pycon"})
 #: Pages whose code blocks are not examples to run, and why.
 NOT_EXAMPLES = {
-    "docs/rules.md": "the catalogue's before/after patterns, rendered from fss_compat/legacy.py",
+    "docs/rules.md": "the catalogue's before/after patterns, rendered from fss_compat/catalogue.py",
 }
 Namespace = dict[str, t.Any]
 Key = tuple[str, str, str]

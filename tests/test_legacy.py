@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 import fss_compat
+from fss_compat import catalogue
 from fss_compat import legacy
 
 
@@ -141,8 +142,8 @@ def test_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_catalogue_ids_are_stable() -> None:
     """Ids are unique ``FSCnnn`` strings and names are unique."""
-    ids = [f.id for f in legacy.FEATURES]
-    names = [f.name for f in legacy.FEATURES]
+    ids = [f.id for f in catalogue.FEATURES]
+    names = [f.name for f in catalogue.FEATURES]
     assert len(set(ids)) == len(ids) and len(set(names)) == len(names)
     assert all(len(i) == 6 and i.startswith("FSC") and i[3:].isdigit() for i in ids)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from fss_compat import legacy
+from fss_compat import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOG = ROOT / "examples" / "blog"
@@ -276,7 +276,7 @@ def test_stage(stage: Stage, tmp_path: Path, baseline_schema: str) -> None:
 
 def test_stages_cover_every_feature_and_patch() -> None:
     """Stage 8 has every catalogued feature in error mode; every patch belongs to a stage."""
-    assert set(_migrated(8)) == {feature.id for feature in legacy.FEATURES}
+    assert set(_migrated(8)) == {feature.id for feature in catalogue.FEATURES}
     used = {name for stage in STAGE_LIST for name in stage.patches}
     assert used == {path.name for path in STAGES.glob("*.patch")}
 
@@ -284,7 +284,7 @@ def test_stages_cover_every_feature_and_patch() -> None:
 def test_guide_has_a_section_per_feature() -> None:
     """Every legacy feature has a guide section titled '<id> <name>', as its warnings say."""
     titles = set(re.findall(r"^#{1,6} (.+?)\s*$", GUIDE.read_text(encoding="utf-8"), re.MULTILINE))
-    missing = [feature.guide for feature in legacy.CATALOGUE if feature.guide not in titles]
+    missing = [feature.guide for feature in catalogue.CATALOGUE if feature.guide not in titles]
     assert not missing, f"migration_guide.md has no section titled {missing}"
 
 

@@ -1,6 +1,6 @@
 """Sphinx extension for the fss_compat site: generated rule pages and repository links.
 
-* At ``builder-inited`` it writes one page per entry of :data:`fss_compat.legacy.CATALOGUE`
+* At ``builder-inited`` it writes one page per entry of :data:`fss_compat.catalogue.CATALOGUE`
   into ``rules/`` of the source folder, plus ``rules/index.md``, so the pages cannot drift
   from the catalogue. Files there that the catalogue no longer names are removed.
 * At read time it resolves the Markdown links of the pages included from the repository
@@ -26,7 +26,7 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 
 from fss_compat import _proxies
-from fss_compat import legacy
+from fss_compat import catalogue
 
 if t.TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -40,13 +40,13 @@ GENERATED = (
     "% Generated from fss_compat.legacy by docs/_ext/fss_docs.py at build time: do not edit."
 )
 
-SAFETY_MEANING: dict[legacy.Safety, str] = {
-    legacy.Safety.SAFE: "rewritten: the same results and the same SQL",
-    legacy.Safety.CONDITIONAL: (
+SAFETY_MEANING: dict[catalogue.Safety, str] = {
+    catalogue.Safety.SAFE: "rewritten: the same results and the same SQL",
+    catalogue.Safety.CONDITIONAL: (
         "rewritten when a condition the tool checks holds; otherwise left alone and reported"
     ),
-    legacy.Safety.UNSAFE: "the same results in common cases only: rewritten only with --unsafe",
-    legacy.Safety.MANUAL: (
+    catalogue.Safety.UNSAFE: "the same results in common cases only: rewritten only with --unsafe",
+    catalogue.Safety.MANUAL: (
         "needs a person: reported, with a # TODO(fss FSCnnn): ... comment at the site"
     ),
 }
@@ -84,7 +84,7 @@ class _Guide:
                 return self.link(title)
         raise KeyError(f"The migration guide has no section 'Stage {number}: ...'.")
 
-    def section(self, feature: legacy.Feature) -> str:
+    def section(self, feature: catalogue.Feature) -> str:
         """The feature's own section, or its stage's when it has none (static-only rules)."""
         if feature.guide in self.anchors:
             return self.link(feature.guide)
@@ -104,7 +104,7 @@ def _code(source: str) -> list[str]:
     return [f"{fence}{{code-block}} {language}", *source.splitlines(), fence]
 
 
-def render_rule(feature: legacy.Feature, guide: _Guide, runtime: bool) -> str:
+def render_rule(feature: catalogue.Feature, guide: _Guide, runtime: bool) -> str:
     """The page of one catalogue entry."""
     if runtime:
         switch = (
@@ -114,7 +114,7 @@ def render_rule(feature: legacy.Feature, guide: _Guide, runtime: bool) -> str:
     else:
         switch = "none: no runtime check can see it, only the `fss-compat` tool"
     safeties = sorted(
-        {rewrite.safety for rewrite in feature.rewrites}, key=list(legacy.Safety).index
+        {rewrite.safety for rewrite in feature.rewrites}, key=list(catalogue.Safety).index
     )
     lines = [
         GENERATED,
@@ -146,7 +146,7 @@ def render_rule(feature: legacy.Feature, guide: _Guide, runtime: bool) -> str:
             f"| `{feature.id}.{r.name}` | {r.safety.value} | {r.stage} |" for r in feature.rewrites
         ]
     for rewrite in feature.rewrites:
-        manual = rewrite.safety is legacy.Safety.MANUAL
+        manual = rewrite.safety is catalogue.Safety.MANUAL
         lines += [
             "",
             f"### `{feature.id}.{rewrite.name}` ({rewrite.safety.value}, stage {rewrite.stage})",
@@ -166,7 +166,7 @@ def render_rule(feature: legacy.Feature, guide: _Guide, runtime: bool) -> str:
 
 def render_index(guide: _Guide, overview: bool) -> str:
     """``rules/index.md``: the catalogue as a table, and the toctree of the rule pages."""
-    runtime = {feature.id for feature in legacy.FEATURES}
+    runtime = {feature.id for feature in catalogue.FEATURES}
     lines = [
         GENERATED,
         "",
@@ -182,7 +182,7 @@ def render_index(guide: _Guide, overview: bool) -> str:
         "| Rule | Family | Runtime switch | Migrated by | Rewrites |",
         "|---|---|---|---|---|",
     ]
-    for feature in legacy.CATALOGUE:
+    for feature in catalogue.CATALOGUE:
         rewrites = ", ".join(f"`{r.name}` ({r.safety.value})" for r in feature.rewrites)
         lines.append(
             f"| [{feature.id} {feature.name}]({feature.id}.md) | {escape(feature.family)} |"
@@ -195,12 +195,12 @@ def render_index(guide: _Guide, overview: bool) -> str:
         "",
         "| Safety | Meaning |",
         "|---|---|",
-        *(f"| {safety.value} | {escape(SAFETY_MEANING[safety])} |" for safety in legacy.Safety),
+        *(f"| {safety.value} | {escape(SAFETY_MEANING[safety])} |" for safety in catalogue.Safety),
         "",
         "```{toctree}",
         ":hidden:",
         "",
-        *(feature.id for feature in legacy.CATALOGUE),
+        *(feature.id for feature in catalogue.CATALOGUE),
     ]
     if overview:
         lines.append("All rules on one page </rules>")
@@ -214,12 +214,12 @@ def write_rule_pages(srcdir: Path, guide_docname: str, guide_text: str) -> list[
     A file is only rewritten when its text changes, so incremental builds stay incremental.
     """
     guide = _Guide(guide_docname, guide_text)
-    runtime = {feature.id for feature in legacy.FEATURES}
+    runtime = {feature.id for feature in catalogue.FEATURES}
     folder = srcdir / RULES
     folder.mkdir(exist_ok=True)
     pages = {
         f"{feature.id}.md": render_rule(feature, guide, feature.id in runtime)
-        for feature in legacy.CATALOGUE
+        for feature in catalogue.CATALOGUE
     }
     pages["index.md"] = render_index(guide, overview=(srcdir / f"{RULES}.md").is_file())
     for path in folder.glob("*.md"):

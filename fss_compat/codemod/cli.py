@@ -20,7 +20,7 @@ import typing as t
 from collections.abc import Sequence
 from pathlib import Path
 
-from fss_compat import legacy
+from fss_compat import catalogue
 from fss_compat.codemod import docs
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import Finding
@@ -28,7 +28,7 @@ from fss_compat.codemod.engine import Options
 from fss_compat.codemod.engine import Status
 
 #: The stages of the migration guide that ``--stage`` accepts.
-STAGES = sorted({rewrite.stage for f in legacy.CATALOGUE for rewrite in f.rewrites})
+STAGES = sorted({rewrite.stage for f in catalogue.CATALOGUE for rewrite in f.rewrites})
 EXIT_OK, EXIT_WORSE, EXIT_ERROR = 0, 1, 2
 
 
@@ -113,7 +113,7 @@ def _select(value: str | None) -> frozenset[str] | None:
     keys = set()
     for key in (part.strip() for part in value.split(",") if part.strip()):
         name, _, rewrite = key.partition(".")
-        feature = legacy.entry(name)
+        feature = catalogue.entry(name)
         if rewrite:
             feature.rewrite(rewrite)
         keys.add(f"{feature.id}.{rewrite}" if rewrite else feature.id)
@@ -239,7 +239,7 @@ def _text(
     worse: list[str],
 ) -> str:
     lines: list[str] = []
-    for feature in legacy.CATALOGUE:
+    for feature in catalogue.CATALOGUE:
         sites = [f for f in found.findings if f.feature == feature.id]
         if not sites:
             continue
@@ -258,10 +258,10 @@ def _text(
         lines.append("progress (migrated / total, against the baseline):")
         for key, (done, total) in baseline["progress"].items():
             share = 100 * done // total if total else 100
-            lines.append(f"  {key} {legacy.entry(key).name}: {done}/{total} ({share}%)")
+            lines.append(f"  {key} {catalogue.entry(key).name}: {done}/{total} ({share}%)")
         for key in worse:
             before, now = baseline["worse"][key]
-            lines.append(f"WORSE: {key} {legacy.entry(key).name}: {before} -> {now} sites")
+            lines.append(f"WORSE: {key} {catalogue.entry(key).name}: {before} -> {now} sites")
     total = sum(current.values())
     lines.append(f"{total} legacy sites in {len(modules)} modules ({len(found.files)} files)")
     return "\n".join(lines)

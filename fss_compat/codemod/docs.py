@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fss_compat import legacy
+from fss_compat import catalogue
 
 _INTRO = """\
 # The fss-compat rules
 
-Generated from the catalogue in `fss_compat/legacy.py` by `fss-compat rules`; do not edit.
+Generated from the catalogue in `fss_compat/catalogue.py` by `fss-compat rules`; do not edit.
 The same ids name the runtime switches (`FSS_LEGACY`), the warnings, the `fss-compat scan`
 inventory, the `fss-compat migrate` rewrites and the sections of
 [the migration guide](../migration_guide.md).
@@ -38,16 +38,16 @@ def _block(code: str) -> list[str]:
 
 def render_markdown() -> str:
     """The page, exactly as ``docs/rules.md`` must read."""
-    runtime = {feature.id for feature in legacy.FEATURES}
+    runtime = {feature.id for feature in catalogue.FEATURES}
     lines = [_INTRO.rstrip("\n")]
-    for feature in legacy.CATALOGUE:
+    for feature in catalogue.CATALOGUE:
         rewrites = ", ".join(f"`{r.name}` ({r.safety.value}, {r.stage})" for r in feature.rewrites)
         switch = "yes" if feature.id in runtime else "no (static only)"
         lines.append(
             f"| [{feature.guide}](#{feature.id.lower()}-{feature.name}) |"
             f" {feature.family} | {switch} | {rewrites} |"
         )
-    for feature in legacy.CATALOGUE:
+    for feature in catalogue.CATALOGUE:
         lines += ["", f"## {feature.guide}", ""]
         lines.append(f"{feature.summary}. Replacement: {feature.replacement}.")
         lines.append(
@@ -67,7 +67,9 @@ def render_markdown() -> str:
             lines += _block(rewrite.before)
             lines += [
                 "",
-                "After:" if rewrite.safety is not legacy.Safety.MANUAL else "By hand, for example:",
+                "After:"
+                if rewrite.safety is not catalogue.Safety.MANUAL
+                else "By hand, for example:",
                 "",
             ]
             lines += _block(rewrite.after)

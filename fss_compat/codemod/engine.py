@@ -22,7 +22,7 @@ from libcst.metadata import QualifiedNameSource
 from libcst.metadata import Scope
 from libcst.metadata import ScopeProvider
 
-from fss_compat import legacy
+from fss_compat import catalogue
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
 from fss_compat.codemod.project import absolute
@@ -57,7 +57,7 @@ class Options:
 
     def selects(self, feature: str, rewrite: str) -> bool:
         """Whether this rewrite is selected."""
-        if self.stage is not None and legacy.entry(feature).rewrite(rewrite).stage != self.stage:
+        if self.stage is not None and catalogue.entry(feature).rewrite(rewrite).stage != self.stage:
             return False
         return self.select is None or bool({feature, f"{feature}.{rewrite}"} & self.select)
 
@@ -145,12 +145,12 @@ def judge(
         if judged is None:
             return None
         c = judged
-    safety = legacy.entry(c.feature).rewrite(c.rewrite).safety
-    if safety is legacy.Safety.MANUAL:
+    safety = catalogue.entry(c.feature).rewrite(c.rewrite).safety
+    if safety is catalogue.Safety.MANUAL:
         status = Status.MANUAL
     elif c.blocked:
         status = Status.BLOCKED
-    elif safety is legacy.Safety.UNSAFE:
+    elif safety is catalogue.Safety.UNSAFE:
         status = Status.UNSAFE
     else:
         status = Status.FIX
@@ -322,7 +322,7 @@ class Context:
 
     def todo(self, statement: cst.CSTNode, finding: Finding) -> None:
         """Put a ``# TODO(fss FSCnnn): ...`` comment above ``statement``."""
-        feature = legacy.entry(finding.feature)
+        feature = catalogue.entry(finding.feature)
         text = f'# TODO(fss {feature.id}): {finding.message}; see "{feature.guide}" in the guide.'
         marks = self.todos.setdefault(id(statement), [])
         if not any(mark.startswith(f"# TODO(fss {feature.id})") for mark in marks):

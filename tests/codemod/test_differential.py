@@ -23,7 +23,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 
 import fss_compat
-from fss_compat import legacy
+from fss_compat import catalogue
 from fss_compat.codemod.engine import Status
 from tests.codemod.conftest import Project
 
@@ -86,9 +86,9 @@ LEGACY = [
 ]
 SAFE = ",".join(
     f"{feature.id}.{rewrite.name}"
-    for feature in legacy.CATALOGUE
+    for feature in catalogue.CATALOGUE
     for rewrite in feature.rewrites
-    if rewrite.safety is legacy.Safety.SAFE and feature.id != "FSC001"
+    if rewrite.safety is catalogue.Safety.SAFE and feature.id != "FSC001"
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fss_compat import legacy
+from fss_compat import catalogue
 from fss_compat.codemod import docs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,24 +17,24 @@ def test_rules_page_is_current() -> None:
 
 def test_catalogue_ids_and_rewrites() -> None:
     """Ids and names are unique; every runtime feature is in the catalogue with rewrites."""
-    ids = [f.id for f in legacy.CATALOGUE]
-    names = [f.name for f in legacy.CATALOGUE]
+    ids = [f.id for f in catalogue.CATALOGUE]
+    names = [f.name for f in catalogue.CATALOGUE]
     assert len(ids) == len(set(ids)) and len(names) == len(set(names))
-    assert set(legacy.FEATURES) <= set(legacy.CATALOGUE)
-    for feature in legacy.CATALOGUE:
+    assert set(catalogue.FEATURES) <= set(catalogue.CATALOGUE)
+    for feature in catalogue.CATALOGUE:
         assert feature.rewrites, feature.id
         rewrites = [r.name for r in feature.rewrites]
         assert len(rewrites) == len(set(rewrites)), feature.id
-        assert legacy.entry(feature.name) is legacy.entry(feature.id) is feature
-        assert feature.family == legacy.FAMILIES[feature.id[3]]
+        assert catalogue.entry(feature.name) is catalogue.entry(feature.id) is feature
+        assert feature.family == catalogue.FAMILIES[feature.id[3]]
 
 
 def test_runtime_lookup_is_unchanged() -> None:
     """Static-only entries are not runtime switches: ``feature()`` does not know them."""
-    for feature in legacy.STATIC_FEATURES:
-        assert feature not in legacy.FEATURES
+    for feature in catalogue.STATIC_FEATURES:
+        assert feature not in catalogue.FEATURES
         try:
-            legacy.feature(feature.id)
+            catalogue.feature(feature.id)
         except KeyError:
             continue
         raise AssertionError(f"{feature.id} must not be a runtime switch")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from fss_compat import legacy
+from fss_compat import catalogue
 from fss_compat.codemod import runner
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +103,7 @@ def test_blog_migrated_stage_by_stage(tree: Path) -> None:
                 if "moving off Flask-SQLAlchemy" not in line:
                     assert line in source, (stage, line)
         remaining = {f.feature for f in runner.scan([str(blog)]).findings}
-        gone = [f.id for f in legacy.FEATURES if f.id not in remaining]
+        gone = [f.id for f in catalogue.FEATURES if f.id not in remaining]
         modes = ",".join(f"{feature}=error" for feature in gone)
         tests = _run(
             [
