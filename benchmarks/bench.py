@@ -50,8 +50,11 @@ class Side:
     db: t.Any
 
 
-def build(name: str, url: str, bind_url: str) -> Side:
-    """The benchmark app on implementation ``name``, with ``ROWS`` items and audit rows."""
+def build(name: str, url: str, bind_url: str, *, record: bool = False) -> Side:
+    """The benchmark app on implementation ``name``, with ``ROWS`` items and audit rows.
+
+    :param record: turn ``SQLALCHEMY_RECORD_QUERIES`` on.
+    """
     module = importlib.import_module(name)
 
     class Base(orm.DeclarativeBase):
@@ -71,6 +74,7 @@ def build(name: str, url: str, bind_url: str) -> Side:
     app = Flask(f"bench_{name}")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_BINDS"] = {"audit": bind_url}
+    app.config["SQLALCHEMY_RECORD_QUERIES"] = record
     db.init_app(app)
     with app.app_context():
         db.drop_all()
@@ -102,6 +106,10 @@ def build(name: str, url: str, bind_url: str) -> Side:
         db.session.commit()
         return ""
 
+    @app.get("/ten")
+    def ten() -> str:
+        return str(sum(db.session.get(Item, n, populate_existing=True).id for n in range(1, 11)))
+
     @app.get("/binds")
     def binds() -> str:
         item = db.session.get(Item, 3)
@@ -112,7 +120,8 @@ def build(name: str, url: str, bind_url: str) -> Side:
 
 
 WORKLOADS: dict[str, tuple[str, str, int]] = {
-    # name: (method, path, expected status)
+    # name: (method, path, expected status); a name ending "(recorded)" runs on apps built
+    # with SQLALCHEMY_RECORD_QUERIES on.
     "session only": ("GET", "/session", 200),
     "get_or_404 hit": ("GET", "/get/5", 200),
     "get_or_404 miss": ("GET", "/get/99999", 404),
@@ -120,6 +129,7 @@ WORKLOADS: dict[str, tuple[str, str, int]] = {
     "Model.query.filter_by().first()": ("GET", "/query", 200),
     "insert + commit": ("POST", "/insert", 200),
     "two binds": ("GET", "/binds", 200),
+    "10 queries (recorded)": ("GET", "/ten", 200),
 }
 
 
@@ -166,9 +176,11 @@ class Result:
 
 
 def compare(url: str, bind_url: str, rounds: int, n: int) -> list[Result]:
-    sides = {name: build(name, url, bind_url) for name in IMPLEMENTATIONS}
+    plain = {name: build(name, url, bind_url) for name in IMPLEMENTATIONS}
+    recording = {name: build(name, url, bind_url, record=True) for name in IMPLEMENTATIONS}
     results = []
     for workload, (method, path, status) in WORKLOADS.items():
+        sides = recording if workload.endswith("(recorded)") else plain
         counts = {name: statements(side, method, path) for name, side in sides.items()}
         for side in sides.values():
             run(side, method, path, status, max(n // 10, 20))  # warm up
@@ -180,7 +192,7 @@ def compare(url: str, bind_url: str, rounds: int, n: int) -> list[Result]:
                 rates[name] = run(sides[name], method, path, status, n)
             ratios.append(rates["fss_compat"] / rates["flask_sqlalchemy"])
         results.append(Result(workload, ratios, counts))
-    for side in sides.values():
+    for side in [*plain.values(), *recording.values()]:
         with side.app.app_context():
             for engine in side.db.engines.values():
                 engine.dispose()
