@@ -247,6 +247,8 @@ class SQLAlchemy:
 
         class Table(_Table):
             def __new__(cls, *args: t.Any, bind_key: str | None = None, **kwargs: t.Any) -> Table:
+                if legacy._active:
+                    legacy.used("FSC102")
                 # With a MetaData second, or nothing at all, SQLAlchemy's Table handles it
                 # (and reports its own errors); ``bind_key`` is then ignored, as upstream.
                 if not args or (len(args) >= 2 and isinstance(args[1], sa.MetaData)):

@@ -168,6 +168,41 @@ FEATURES: tuple[Feature, ...] = (
         ),
     ),
     Feature(
+        "FSC102",
+        "db-table",
+        "db.Table(name, *columns, bind_key=...), which picks the table's MetaData",
+        "sqlalchemy.Table(name, metadata, *columns) with the MetaData named (db.metadata, or"
+        " the metadata of your base)",
+        stage=3,
+        rewrites=(
+            Rewrite(
+                "table",
+                _S.CONDITIONAL,
+                3,
+                "tags = db.Table(\n    'tags',\n"
+                "    sa.Column('post_id', sa.ForeignKey('post.id')),\n)",
+                "tags = sa.Table(\n    'tags',\n    db.metadata,\n"
+                "    sa.Column('post_id', sa.ForeignKey('post.id')),\n)",
+                "Without bind_key=, db.Table puts the table in db.metadata, the MetaData of"
+                " db.Model's tables; sa.Table with db.metadata second builds the same table in"
+                " the same MetaData (db.Table is a subclass of sqlalchemy.Table that adds only"
+                " that choice). When a MetaData is already second, only the callee changes."
+                " The tool checks: no bind_key=, no *args or **kwargs, and a second argument it"
+                " recognises: a Column, a constraint, an Index, or a MetaData (a MetaData(...)"
+                " call, a name 'metadata' or an attribute '.metadata').",
+            ),
+            Rewrite(
+                "bind-key",
+                _S.MANUAL,
+                7,
+                "audit = db.Table('audit', sa.Column('id', sa.Integer), bind_key='audit')",
+                "audit = sa.Table('audit', AuditBase.metadata, sa.Column('id', sa.Integer))",
+                "The table belongs in the MetaData of its database, and which one that is gets"
+                " decided with the bind keys (FSC304, stage 7).",
+            ),
+        ),
+    ),
+    Feature(
         "FSC104",
         "db-relationship",
         "db.relationship / db.backref / db.dynamic_loader adding the legacy query_class",
@@ -230,7 +265,11 @@ FEATURES: tuple[Feature, ...] = (
                 5,
                 "User.query.get_or_404(1, description='No user')",
                 "db.get_or_404(User, 1, description='No user')",
-                "Both call Session.get() and abort(404, description=...) when it is None.",
+                "Both call Session.get() and abort(404, description=...) when it is None."
+                " The same rewrites apply to db.session.query(User) chains that end in one of"
+                " Flask-SQLAlchemy's own methods (get_or_404, first_or_404, one_or_404,"
+                " paginate), which a plain session's Query lacks; its other chains are plain"
+                " SQLAlchemy and are left alone.",
             ),
             Rewrite(
                 "first",

@@ -191,6 +191,12 @@ def _check_current_session(names: Namespace) -> None:
         assert names["session"]().get_bind() is names["engine"]
 
 
+def _check_table(names: Namespace) -> None:
+    table = names["post_tags"]
+    assert table.metadata is names["db"].metadata
+    assert [column.name for column in table.primary_key] == ["post_id", "tag_id"]
+
+
 def _check_recorded(names: Namespace) -> None:
     from fss_compat.shims.record_queries import get_recorded_queries
 
@@ -303,6 +309,8 @@ SETUPS: dict[Key, Setup] = {
     (GUIDE, "The switches", "db = SQLAlchemy("): Setup(_extension),
     (GUIDE, "FSC101 db-names", "class Tag(db.Model):"): Setup(_unbound_db),
     (GUIDE, "FSC101 db-names", "import sqlalchemy as sa"): Setup(_unbound_db),
+    (GUIDE, "FSC102 db-table", "post_tags = db.Table("): Setup(_unbound_db, _check_table),
+    (GUIDE, "FSC102 db-table", "import sqlalchemy as sa"): Setup(_unbound_db, _check_table),
     (GUIDE, "FSC602 recorded-queries", "app.config["): Setup(
         _unbound_db, _check_recorded, in_context=True
     ),

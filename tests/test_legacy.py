@@ -207,3 +207,20 @@ def test_paginate_reading_request_is_reported(modes: None, app: Flask) -> None:
         assert usage.total("FSC601") == 2  # db.paginate is a facade helper either way
     legacy.stop_report()
     assert usage.total("FSC605") == 1
+
+
+def test_db_table_is_reported_at_the_users_line(modes: None) -> None:
+    """``db.Table`` is FSC102 (with or without a MetaData); ``sqlalchemy.Table`` is not."""
+    db = fss_compat.SQLAlchemy()
+    legacy.configure({"FSC102": "warn"})
+    with pytest.warns(legacy.LegacyFeatureWarning, match="FSC102 db-table") as record:
+        line = sys._getframe().f_lineno + 1
+        tags = db.Table("tags", sa.Column("id", sa.Integer, primary_key=True))
+    assert (record[0].filename, record[0].lineno) == (__file__, line)
+    assert tags.metadata is db.metadata
+    legacy.configure({"FSC102": "error"})
+    with pytest.raises(legacy.LegacyFeatureError, match=r"sqlalchemy\.Table\(name, metadata"):
+        db.Table("audit", sa.Column("id", sa.Integer), bind_key="audit")
+    with pytest.raises(legacy.LegacyFeatureError):
+        db.Table("given", db.metadata, sa.Column("id", sa.Integer))
+    assert sa.Table("plain", db.metadata, sa.Column("id", sa.Integer)).metadata is db.metadata

@@ -59,7 +59,7 @@ PATCHED: dict[int, str] = {
 }
 # Feature ids each stage migrates; from that stage on they run in 'error' mode.
 MIGRATES: dict[int, tuple[str, ...]] = {
-    3: ("FSC101",),
+    3: ("FSC101", "FSC102"),
     4: ("FSC301",),
     5: ("FSC201",),
     6: ("FSC104",),

@@ -71,6 +71,8 @@ class Candidate:
         feature's finalizer) or ``"dynamic"`` (an attribute name).
     :param blocked: why a conditional rule's condition fails here; ``""`` when it holds.
     :param data: a rule's payload for its edit (a table name, a db qname, ...).
+    :param via: qualified names that must also resolve to a ``db`` for the site to count
+        (the ``db`` of ``db.session.query(Model)``); that ``db`` becomes ``data``.
     """
 
     line: int
@@ -81,6 +83,7 @@ class Candidate:
     target: tuple[str, ...] = ()
     blocked: str = ""
     data: str = ""
+    via: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +123,11 @@ def judge(
     """Turn a candidate into a finding, or None when its target is not what it needs."""
     c = candidate
     subject = c.target[0] if c.target else ""
+    if c.via:
+        db = index.db(c.via)
+        if not db:
+            return None
+        c = dataclasses.replace(c, data=db)
     if c.need == "model":
         model = index.model(c.target)
         if not model:

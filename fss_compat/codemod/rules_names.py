@@ -1,10 +1,11 @@
-"""Family 1xx, names on ``db``: ``db.Column``-style forwards (FSC101) and ``db.relationship``
-(FSC104), with the use sites of dynamic relationships.
+"""Family 1xx, names on ``db``: ``db.Column``-style forwards (FSC101), ``db.Table`` (FSC102)
+and ``db.relationship`` (FSC104), with the use sites of dynamic relationships.
 """
 
 from __future__ import annotations
 
 import ast
+import typing as t
 
 import libcst as cst
 
@@ -27,6 +28,19 @@ _RELATIONSHIPS = frozenset({"relationship", "relation", "dynamic_loader"})
 #: Flask-SQLAlchemy Query methods a dynamic collection has and a plain one lacks.
 _FSA_METHODS = frozenset({"paginate", "first_or_404", "one_or_404", "get_or_404"})
 _BUILDERS = frozenset({"filter", "filter_by", "where", "order_by", "limit", "offset", "join"})
+#: Callees whose result, second in ``db.Table(...)``, is a schema item and not a MetaData.
+_SCHEMA_ITEMS = frozenset(
+    {
+        "CheckConstraint",
+        "Column",
+        "Computed",
+        "ForeignKeyConstraint",
+        "Identity",
+        "Index",
+        "PrimaryKeyConstraint",
+        "UniqueConstraint",
+    }
+)
 
 
 def _literal(node: cst.BaseExpression) -> object:
@@ -121,6 +135,8 @@ def on_call(ctx: Context, node: cst.Call) -> None:
     method = func.attr.value
     if method in _RELATIONSHIPS:
         _relationship(ctx, node, func, method)
+    elif method == "Table":
+        _table(ctx, node, func)
     elif method in _FSA_METHODS:
         _dynamic_use(ctx, node, func, method)
 
@@ -148,6 +164,76 @@ def _relationship(ctx: Context, node: cst.Call, func: cst.Attribute, method: str
                     )
                 ),
             )
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    """``Column`` for ``Column``, ``sa.Column`` or ``db.Column``; ``""`` for other shapes."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""
+
+
+def _second_argument(args: t.Sequence[cst.Arg]) -> str:
+    """What ``db.Table``'s second positional argument is: ``"none"``, ``"item"``,
+    ``"metadata"``, or ``""`` when the tool cannot tell.
+    """
+    positional = [arg for arg in args if arg.keyword is None]
+    if len(positional) < 2:
+        return "none"
+    value = positional[1].value
+    if isinstance(value, cst.Call):
+        callee = _last_name(value.func)
+        return "metadata" if callee == "MetaData" else "item" if callee in _SCHEMA_ITEMS else ""
+    return "metadata" if _last_name(value) == "metadata" else ""
+
+
+def _table(ctx: Context, node: cst.Call, func: cst.Attribute) -> None:
+    """``db.Table(name, *items)`` -> ``sa.Table(name, db.metadata, *items)``."""
+    target = _receiver(ctx, func.value)
+    if not target:
+        return
+    if any(arg.keyword is not None and arg.keyword.value == "bind_key" for arg in node.args):
+        message = "'db.Table(..., bind_key=...)' puts the table in a bind key's MetaData"
+        ctx.report(Candidate(ctx.line, "FSC102", "bind-key", message, "db", tuple(target)), node)
+        return
+    second = _second_argument(node.args)
+    blocked = ""
+    if any(arg.star for arg in node.args):
+        blocked = "it passes *args or **kwargs, so the tool cannot see bind_key= or the MetaData"
+    elif not node.args or node.args[0].keyword is not None:
+        blocked = "it has no table name first"
+    elif not second:
+        blocked = "the tool cannot tell whether its second argument is a MetaData"
+    what = "'db.Table(...)'"
+    candidate = Candidate(ctx.line, "FSC102", "table", what, "db", tuple(target), blocked)
+    finding = ctx.report(candidate, node)
+    if not ctx.applies(finding):
+        return
+    ref = ctx.sqlalchemy("Table", node)
+    if not ref:
+        return
+    metadata = f"{ctx.code(func.value)}.metadata"
+
+    def edit(updated: cst.Call) -> cst.Call:
+        callee = cst.parse_expression(ref).with_changes(
+            lpar=updated.func.lpar, rpar=updated.func.rpar
+        )
+        args = list(updated.args)
+        if second != "metadata":
+            # The new argument takes the first one's comma, and with it the layout (a newline
+            # and an indent in a call written one argument a line).
+            first = args[0]
+            added = cst.Arg(cst.parse_expression(metadata), comma=first.comma)
+            if len(args) == 1:
+                first = first.with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                )
+            args[0:1] = [first, added]
+        return updated.with_changes(func=callee, args=args)
+
+    ctx.replace(node, edit)
 
 
 def _dynamic_use(ctx: Context, node: cst.Call, func: cst.Attribute, method: str) -> None:

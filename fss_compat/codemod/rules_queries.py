@@ -56,11 +56,45 @@ _REWRITES = {
 _SHORT_COUNT = frozenset({"filter", "filter_by", "where"})
 
 
-def _spine(node: cst.Call) -> tuple[cst.Attribute, list[cst.Call]] | None:
-    """``(<receiver>.query, [calls from the innermost out])``, if ``node`` is such a chain."""
+#: Terminals that only Flask-SQLAlchemy's Query has: the ones that make a
+#: ``db.session.query(Model)`` chain legacy (the rest of it is plain SQLAlchemy).
+_FSA_TERMINALS = frozenset({"get_or_404", "first_or_404", "one_or_404", "paginate"})
+
+Root = cst.Attribute | cst.Call
+
+
+def _session_query(node: cst.BaseExpression) -> bool:
+    """Whether ``node`` is ``<receiver>.session.query(<one model>)``."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+        return False
+    func = node.func
+    return (
+        func.attr.value == "query"
+        and isinstance(func.value, cst.Attribute)
+        and func.value.attr.value == "session"
+        and isinstance(func.value.value, (cst.Name, cst.Attribute))
+        and len(node.args) == 1
+        and node.args[0].keyword is None
+        and not node.args[0].star
+        and isinstance(node.args[0].value, (cst.Name, cst.Attribute))
+    )
+
+
+def _model(root: Root) -> cst.BaseExpression:
+    """The model of a chain's root: ``M`` in ``M.query`` and in ``db.session.query(M)``."""
+    return root.args[0].value if isinstance(root, cst.Call) else root.value
+
+
+def _spine(node: cst.Call) -> tuple[Root, list[cst.Call]] | None:
+    """``(<root>, [calls from the innermost out])`` if ``node`` is a chain on ``<model>.query``
+    or on ``<db>.session.query(<model>)``.
+    """
     calls: list[cst.Call] = []
     current: cst.BaseExpression = node
     while True:
+        if _session_query(current) and calls:
+            calls.reverse()
+            return t.cast(cst.Call, current), calls
         if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
             calls.append(current)
             current = current.func.value
@@ -98,15 +132,27 @@ def on_call(ctx: Context, node: cst.Call) -> None:
     if spine is None:
         return
     root, calls = spine
-    target = ctx.qnames(root.value)
+    target = ctx.qnames(_model(root))
     if not target:
         return
-    ctx.claim([root, *calls])
     methods = [_method(call) for call in calls]
     end = next((i for i, m in enumerate(methods) if m not in BUILDERS), None)
-    name = ctx.code(root.value)
+    via: tuple[str, ...] = ()
+    if isinstance(root, cst.Call):
+        # db.session.query(Model) is plain SQLAlchemy up to a Flask-SQLAlchemy-only method.
+        if end is None or methods[end] not in _FSA_TERMINALS:
+            return
+        session = t.cast(cst.Attribute, root.func).value
+        owner = t.cast(cst.Attribute, session).value
+        via = tuple(ctx.qnames(owner))
+        if not via:
+            return
+        name = f"{ctx.code(owner)}.session.query({ctx.code(_model(root))})"
+    else:
+        name = f"{ctx.code(root.value)}.query"
+    ctx.claim([root, *calls])
     if end is None:
-        _report(ctx, node, "builder", f"'{name}.query' is built here and run elsewhere", target)
+        _report(ctx, node, "builder", f"'{name}' is built here and run elsewhere", target)
         return
     terminal, builders = methods[end], methods[:end]
     if terminal in ("get", "get_or_404") and builders:
@@ -118,8 +164,9 @@ def on_call(ctx: Context, node: cst.Call) -> None:
             ctx,
             node,
             "unsupported",
-            f"'{name}.query...{methods[end]}()' has no 1:1 rewrite the tool makes",
+            f"'{name}...{methods[end]}()' has no 1:1 rewrite the tool makes",
             target,
+            via=via,
         )
         return
     unique = bool(_UNIQUE & set(builders))
@@ -131,16 +178,17 @@ def on_call(ctx: Context, node: cst.Call) -> None:
         blocked = "options() may eager-load a collection, which needs unique()"
     elif terminal == "one_or_404" and unique:
         blocked = "db.one_or_404 cannot de-duplicate the rows of join, outerjoin or options()"
-    finding = _report(ctx, node, rewrite, f"'{name}.query...{terminal}()'", target, blocked)
+    finding = _report(ctx, node, rewrite, f"'{name}...{terminal}()'", target, blocked, via)
     if terminal == "paginate" and not {"page", "per_page"} <= _keywords(calls[end]):
         ctx.report(
             Candidate(
                 ctx.line,
                 "FSC605",
                 "request-args",
-                f"'{name}.query...paginate()' reads page and per_page from the request",
+                f"'{name}...paginate()' reads page and per_page from the request",
                 need="model",
                 target=tuple(target),
+                via=via,
             )
         )
     if ctx.applies(finding):
@@ -158,9 +206,20 @@ def _report(
     message: str,
     target: t.AbstractSet[str],
     blocked: str = "",
+    via: tuple[str, ...] = (),
 ) -> Finding | None:
+    """Report an FSC201 site; ``via``: for ``db.session.query(Model)``, the qualified names of
+    that ``db``, which the rewrite then uses instead of the model's.
+    """
     candidate = Candidate(
-        ctx.line, "FSC201", rewrite, message, need="model", target=tuple(target), blocked=blocked
+        ctx.line,
+        "FSC201",
+        rewrite,
+        message,
+        need="model",
+        target=tuple(target),
+        blocked=blocked,
+        via=via,
     )
     return ctx.report(candidate, node)
 
@@ -200,7 +259,7 @@ def _register(
         root: t.Any = builders
         for _ in range(depth):
             root = root.func.value
-        model = root.value
+        model = _model(root)
         if terminal in ("get", "get_or_404"):
             return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
         if rewrite == "count-short":
@@ -208,17 +267,18 @@ def _register(
             root_select = parse_template_expression(counted, model=model)
         else:
             root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
-        statement = _swap_root(builders, root_select)
+        statement = _swap_root(builders, root_select, depth)
         return _build(updated, statement, model, db, select, count, terminal, rewrite, unique)
 
     ctx.replace(at, edit)
 
 
-def _swap_root(chain: t.Any, new_root: cst.BaseExpression) -> t.Any:
-    """``chain`` with its innermost ``<receiver>.query`` replaced by ``new_root``."""
-    if isinstance(chain, cst.Call):
+def _swap_root(chain: t.Any, new_root: cst.BaseExpression, depth: int) -> t.Any:
+    """``chain`` with its root (``depth`` calls down) replaced by ``new_root``."""
+    if depth:
         func = t.cast(cst.Attribute, chain.func)
-        return chain.with_changes(func=func.with_changes(value=_swap_root(func.value, new_root)))
+        inner = _swap_root(func.value, new_root, depth - 1)
+        return chain.with_changes(func=func.with_changes(value=inner))
     return new_root.with_changes(lpar=chain.lpar, rpar=chain.rpar)
 
 

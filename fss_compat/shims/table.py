@@ -5,7 +5,10 @@ Known differences from Flask-SQLAlchemy 3.1.1: none.
 
 from __future__ import annotations
 
+import typing as t
+
 import sqlalchemy as sa
+from sqlalchemy.sql.schema import SchemaItem
 
 __all__ = ["_Table"]
 
@@ -18,3 +21,18 @@ class _Table(sa.Table):
 
     .. versionadded:: 0.1.0
     """
+
+    if t.TYPE_CHECKING:
+        # SQLAlchemy types Table(name, metadata, *items); db.Table also takes the items
+        # alone, with an optional bind_key. Only type checkers see these signatures.
+        @t.overload
+        def __init__(
+            self, name: str, *items: SchemaItem, bind_key: str | None = None, **kwargs: t.Any
+        ) -> None: ...
+
+        @t.overload
+        def __init__(
+            self, name: str, metadata: sa.MetaData, *items: SchemaItem, **kwargs: t.Any
+        ) -> None: ...
+
+        def __init__(self, name: str, *items: SchemaItem, **kwargs: t.Any) -> None: ...

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from sqlalchemy.schema import CreateTable
+
 import fss_compat
 from fss_compat.codemod.engine import Status
 from fss_compat.codemod.rules_names import FORWARDS
@@ -115,3 +118,50 @@ def test_dynamic_collection_uses(project: Project) -> None:
     result = project.migrate(stage=6)
     assert [f.line for f in result.findings if f.key == "FSC104.dynamic-use"] == [2]
     assert "TODO(fss FSC104)" in project.read("views.py")
+
+
+def test_db_table(project: Project) -> None:
+    """``db.Table`` names ``db.metadata``; a MetaData already second stays; bind keys are manual."""
+    before = DB.replace("from fss_compat", "import sqlalchemy as sa\n\nfrom fss_compat") + (
+        "\ntags = db.Table(\n    'tags',\n    sa.Column('post_id', sa.ForeignKey('post.id')),\n)\n"
+        "one = db.Table('one', db.Column('id', sa.Integer), sa.UniqueConstraint('id'))\n"
+        "empty = db.Table('empty')\n"
+        "given = db.Table('given', db.metadata, sa.Column('id', sa.Integer))\n"
+        "fresh = db.Table('fresh', sa.MetaData(), sa.Column('id', sa.Integer))\n"
+        "columns = [sa.Column('id', sa.Integer)]\n"
+        "spread = db.Table('spread', *columns)\n"
+        "unknown = db.Table('unknown', columns[0])\n"
+        "audit = db.Table('audit', sa.Column('id', sa.Integer), bind_key='audit')\n"
+        "plain = sa.Table('plain', db.metadata)\n"
+    )
+    after = DB.replace("from fss_compat", "import sqlalchemy as sa\n\nfrom fss_compat") + (
+        "\ntags = sa.Table(\n    'tags',\n    db.metadata,\n"
+        "    sa.Column('post_id', sa.ForeignKey('post.id')),\n)\n"
+        "one = sa.Table('one', db.metadata, db.Column('id', sa.Integer),"
+        " sa.UniqueConstraint('id'))\n"
+        "empty = sa.Table('empty', db.metadata)\n"
+        "given = sa.Table('given', db.metadata, sa.Column('id', sa.Integer))\n"
+        "fresh = sa.Table('fresh', sa.MetaData(), sa.Column('id', sa.Integer))\n"
+        "columns = [sa.Column('id', sa.Integer)]\n"
+        "spread = db.Table('spread', *columns)\n"
+        "unknown = db.Table('unknown', columns[0])\n"
+        "# TODO(fss FSC102): 'db.Table(..., bind_key=...)' puts the table in a bind key's"
+        ' MetaData; see "FSC102 db-table" in the guide.\n'
+        "audit = db.Table('audit', sa.Column('id', sa.Integer), bind_key='audit')\n"
+        "plain = sa.Table('plain', db.metadata)\n"
+    )
+    project.write({"models.py": before})
+    result = project.migrate(select="FSC102")
+    check(project, result, "models.py", after)
+    assert result.statuses("FSC102.table") == [Status.FIX] * 5 + [Status.BLOCKED] * 2
+    assert result.statuses("FSC102.bind-key") == [Status.MANUAL]
+
+
+def test_db_table_builds_the_same_table() -> None:
+    """The rewrite's table is the one ``db.Table`` builds: same MetaData, columns and SQL."""
+    legacy_db, plain_db = fss_compat.SQLAlchemy(), fss_compat.SQLAlchemy()
+    legacy = legacy_db.Table("tags", sa.Column("id", sa.Integer, primary_key=True))
+    plain = sa.Table("tags", plain_db.metadata, sa.Column("id", sa.Integer, primary_key=True))
+    assert legacy.metadata is legacy_db.metadata and plain.metadata is plain_db.metadata
+    assert str(CreateTable(legacy)) == str(CreateTable(plain))
+    assert isinstance(legacy, sa.Table)

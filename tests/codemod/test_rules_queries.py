@@ -85,6 +85,21 @@ CASES = [
         "u = User.query.get(Post.query.get(1).author_id)\n",
         "u = db.session.get(User, db.session.get(Post, 1).author_id)\n",
     ),
+    (
+        "session-get-or-404",
+        "u = db.session.query(User).get_or_404(7)\n",
+        "u = db.get_or_404(User, 7)\n",
+    ),
+    (
+        "session-first-or-404",
+        'u = db.session.query(User).filter_by(name="a").first_or_404()\n',
+        'u = db.first_or_404(sa.select(User).filter_by(name="a").limit(1))\n',
+    ),
+    (
+        "session-paginate",
+        "p = db.session.query(Post).order_by(Post.id).paginate(page=2, per_page=20)\n",
+        "p = db.paginate(sa.select(Post).order_by(Post.id), page=2, per_page=20)\n",
+    ),
 ]
 
 
@@ -231,3 +246,29 @@ def test_models_found_across_modules(project: Project) -> None:
     assert "db.session.scalars(sa.select(Admin)).all()" in source
     assert f"from {project.package}.ext import db" in source
     assert [f.status for f in result.findings if f.feature == "FSC201"] == [Status.FIX] * 2
+
+
+def test_plain_session_query_chains_are_left_alone(project: Project) -> None:
+    """On ``db.session.query(Model)`` only Flask-SQLAlchemy's own methods are sites; the
+    rest is plain SQLAlchemy, and so is any chain on a session that is not a ``db``'s.
+    """
+    source = HEADER + (
+        "us = db.session.query(User).filter_by(name='a').all()\n"
+        "n = db.session.query(User).count()\n"
+        "q = db.session.query(User)\n"
+        "pairs = db.session.query(User, Post).paginate(page=1, per_page=5)\n\n\n"
+        "def f(other):\n    return other.session.query(User).paginate(page=1, per_page=5)\n"
+    )
+    project.write({"models.py": rewrite.__globals__["MODELS"], "views.py": source})
+    result = project.migrate(select="FSC201")
+    assert result.sources.get("views.py", source) == source
+    assert [f for f in result.findings if f.feature == "FSC201"] == []
+
+
+def test_session_query_paginate_reading_the_request(project: Project) -> None:
+    """``db.session.query(Model).paginate()`` without page numbers is also FSC605."""
+    line = "p = db.session.query(Post).paginate()\n"
+    project.write({"models.py": rewrite.__globals__["MODELS"], "views.py": HEADER + line})
+    result = project.migrate(select="FSC201")
+    assert result.statuses("FSC201.paginate") == [Status.FIX]
+    assert result.statuses("FSC605.request-args") == [Status.MANUAL]

@@ -24,4 +24,6 @@ def test_typed_app_runs() -> None:
         assert [u.name for u in typed_app.page(2).items] == ["cy"]
         assert typed_app.legacy_query().one() is ada
         assert issubclass(typed_app.db.Model, typed_app.Base)
+        assert typed_app.note_tags.metadata is typed_app.db.metadata
+        assert typed_app.audit_log.metadata is typed_app.db.metadatas["audit"]
     assert typed_app.plain_session_count() == 3
