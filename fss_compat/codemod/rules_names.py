@@ -25,8 +25,9 @@ FORWARDS: dict[str, str] = {
     if isinstance(vars(SQLAlchemy).get(name), _proxies._Forward) and name not in INSTANCE_ATTRIBUTES
 }
 _RELATIONSHIPS = frozenset({"relationship", "relation", "dynamic_loader"})
-#: Flask-SQLAlchemy Query methods a dynamic collection has and a plain one lacks.
-_FSA_METHODS = frozenset({"paginate", "first_or_404", "one_or_404", "get_or_404"})
+#: The methods Flask-SQLAlchemy's Query adds, which a plain Query (a dynamic collection's, or
+#: a plain session's ``session.query(...)``) lacks.
+FSA_QUERY_METHODS = frozenset({"paginate", "first_or_404", "one_or_404", "get_or_404"})
 _BUILDERS = frozenset({"filter", "filter_by", "where", "order_by", "limit", "offset", "join"})
 #: Callees whose result, second in ``db.Table(...)``, is a schema item and not a MetaData.
 _SCHEMA_ITEMS = frozenset(
@@ -137,7 +138,7 @@ def on_call(ctx: Context, node: cst.Call) -> None:
         _relationship(ctx, node, func, method)
     elif method == "Table":
         _table(ctx, node, func)
-    elif method in _FSA_METHODS:
+    elif method in FSA_QUERY_METHODS:
         _dynamic_use(ctx, node, func, method)
 
 

@@ -18,6 +18,7 @@ from fss_compat.codemod.engine import Context
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Handler
 from fss_compat.codemod.engine import Status
+from fss_compat.codemod.rules_names import FSA_QUERY_METHODS
 
 #: Query methods that exist on Select with the same meaning.
 BUILDERS = frozenset(
@@ -55,10 +56,6 @@ _REWRITES = {
 }
 _SHORT_COUNT = frozenset({"filter", "filter_by", "where"})
 
-
-#: Terminals that only Flask-SQLAlchemy's Query has: the ones that make a
-#: ``db.session.query(Model)`` chain legacy (the rest of it is plain SQLAlchemy).
-_FSA_TERMINALS = frozenset({"get_or_404", "first_or_404", "one_or_404", "paginate"})
 
 Root = cst.Attribute | cst.Call
 
@@ -139,8 +136,9 @@ def on_call(ctx: Context, node: cst.Call) -> None:
     end = next((i for i, m in enumerate(methods) if m not in BUILDERS), None)
     via: tuple[str, ...] = ()
     if isinstance(root, cst.Call):
-        # db.session.query(Model) is plain SQLAlchemy up to a Flask-SQLAlchemy-only method.
-        if end is None or methods[end] not in _FSA_TERMINALS:
+        # db.session.query(Model) is plain SQLAlchemy unless it ends in a method only
+        # Flask-SQLAlchemy's Query has.
+        if end is None or methods[end] not in FSA_QUERY_METHODS:
             return
         session = t.cast(cst.Attribute, root.func).value
         owner = t.cast(cst.Attribute, session).value
