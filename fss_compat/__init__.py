@@ -1,20 +1,30 @@
 """Flask-SQLAlchemy 3.1 compatibility on plain SQLAlchemy, and a staged way off it.
 
 ``from fss_compat import SQLAlchemy`` replaces ``from flask_sqlalchemy import SQLAlchemy``.
-The other names are the small core a decoupled app keeps: the app-context session scope
-and the 404 and pagination helpers that take a plain session.
+The other names are the core a decoupled app keeps (``fss_compat.core``): the
+app-context session scope and the 404 and pagination helpers that take a plain session.
+``SQLAlchemy`` is imported on first use, so ``from fss_compat import flask_scoped_session``
+loads the core alone.
+
+PYTEST_DONT_REWRITE: pytest marks the packages of pytest11 plugins for assertion
+rewriting, and warns when one was imported before it started (``fss_compat.alias`` run
+from ``sitecustomize``). This library has no assertions to rewrite.
 """
 
 from __future__ import annotations
 
-from fss_compat._facade import SQLAlchemy
-from fss_compat._scoping import current_session
-from fss_compat._scoping import flask_scoped_session
-from fss_compat.shims.pagination import Pagination
-from fss_compat.shims.pagination import paginate
-from fss_compat.shims.query import first_or_404
-from fss_compat.shims.query import get_or_404
-from fss_compat.shims.query import one_or_404
+import typing as t
+
+from fss_compat.core import Pagination
+from fss_compat.core import current_session
+from fss_compat.core import first_or_404
+from fss_compat.core import flask_scoped_session
+from fss_compat.core import get_or_404
+from fss_compat.core import one_or_404
+from fss_compat.core import paginate
+
+if t.TYPE_CHECKING:
+    from fss_compat.shims.extension import SQLAlchemy
 
 __version__ = "0.1.0"
 
@@ -28,3 +38,12 @@ __all__ = [
     "one_or_404",
     "paginate",
 ]
+
+
+def __getattr__(name: str) -> t.Any:
+    # The facade (and with it the shims and the legacy switches) loads on first use only.
+    if name == "SQLAlchemy":
+        from fss_compat.shims.extension import SQLAlchemy
+
+        return SQLAlchemy
+    raise AttributeError(f"module 'fss_compat' has no attribute {name!r}")

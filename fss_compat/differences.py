@@ -166,20 +166,6 @@ DIFFERENCES: tuple[Difference, ...] = (
         ),
         reason="A database outage must not also break every request's teardown.",
     ),
-    Difference(
-        id="forwarded-names-listed",
-        area="extension",
-        upstream=(
-            "db.Column and the other SQLAlchemy names are looked up by __getattr__ on each"
-            " access and are not in dir(db)."
-        ),
-        here=(
-            "The same names, resolved in the same order, are set once as class attributes:"
-            " they are in dir(db), and a name added to sqlalchemy after fss_compat is imported"
-            " is not forwarded."
-        ),
-        reason="One lookup instead of a failed lookup plus two hasattr calls on every access.",
-    ),
 )
 
 _BY_ID = {difference.id: difference for difference in DIFFERENCES}

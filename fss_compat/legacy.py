@@ -1,48 +1,84 @@
-"""Switches for the legacy Flask-SQLAlchemy features, and the usage report.
+"""Switches for the legacy Flask-SQLAlchemy features, per app, and the usage report.
 
 Each convenience that plain SQLAlchemy does not have is a feature of
 :mod:`fss_compat.catalogue`, with a stable id (``FSCnnn``, the same ids the guide and the
 ``fss-compat`` tool use) and a mode:
 
-* ``allow`` (the default): works silently, costs one flag check;
+* ``allow`` (the default): works silently;
 * ``warn``: works, and emits :class:`LegacyFeatureWarning` attributed to the user's line;
 * ``error``: raises :class:`LegacyFeatureError` at that line.
 
-Modes are process-wide. They are set with :func:`configure`, the ``legacy_modes=`` argument of
-``SQLAlchemy()``, the ``FSS_LEGACY`` app config key, or the ``FSS_LEGACY`` environment
-variable, all in the same form: a mapping (or ``"key=mode,key=mode"`` string) whose keys are
-``"*"`` (every feature), a feature id or name (``"FSC201"``, ``"model-query"``), or
-``"<module>:<feature or *>"`` to set the mode for code in one package of the app
-(``"app.billing:*": "error"``). The most specific key wins; among module keys, the longest
-module prefix.
+Modes are written as a mapping, or the same as a ``"key=mode,key=mode"`` string, whose keys
+are ``"*"`` (every feature), a feature id or name (``"FSC201"``, ``"model-query"``; case
+does not matter), or ``"<module>:<feature or *>"`` for code in one package of the app
+(``"app.billing:*": "error"``). They come in three layers, each overriding the keys it
+names in the one below:
+
+1. the process default: the ``FSS_LEGACY`` environment variable, or :func:`configure`;
+2. a ``db``'s own: ``SQLAlchemy(legacy_modes=...)``;
+3. an app's own: the ``FSS_LEGACY`` key of its config, read at ``init_app``.
+
+A use inside an app context follows that app's modes; outside one, the ``db``'s. Two apps
+in one process never see each other's. Within the resulting modes the most specific key
+wins: a module key over a plain one (the longest module prefix first), an id or name over
+``"*"``.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import enum
 import os
 import sys
+import threading
 import types
 import typing as t
 import warnings
+import weakref
+from collections.abc import Iterator
 from collections.abc import Mapping
+
+from flask import Flask
+from flask import current_app
+from flask import has_app_context
 
 if t.TYPE_CHECKING:
     from fss_compat.catalogue import Feature
 
 __all__ = [
+    "FeatureId",
     "LegacyFeatureError",
     "LegacyFeatureWarning",
     "Mode",
+    "Modes",
     "Usage",
+    "check",
     "configure",
     "mode_for",
+    "modes",
     "reset",
     "start_report",
     "stop_report",
-    "used",
 ]
+
+#: The ids of the features with a runtime switch; :func:`check` takes only these.
+FeatureId = t.Literal[
+    "FSC002",
+    "FSC101",
+    "FSC102",
+    "FSC104",
+    "FSC201",
+    "FSC301",
+    "FSC304",
+    "FSC601",
+    "FSC602",
+    "FSC603",
+    "FSC605",
+]
+
+#: Key in ``app.extensions`` of an app's :class:`_AppLegacy`.
+APP_KEY = "fss_compat.legacy"
 
 
 class Mode(str, enum.Enum):
@@ -75,22 +111,6 @@ class LegacyFeatureError(RuntimeError):
         self.feature = feature
 
 
-class _State:
-    # A plain class, not a dataclass: building one of those costs more import time than
-    # everything else in this module.
-    def __init__(self) -> None:
-        self.default = Mode.ALLOW
-        self.features: dict[str, Mode] = {}
-        # module prefix -> {feature id or "*": mode}
-        self.modules: dict[str, dict[str, Mode]] = {}
-        self.usage: Usage | None = None
-
-
-_state = _State()
-#: True when any mode is not ``allow`` or a report is running; the only cost when False.
-_active = False
-
-
 def _catalogue() -> types.ModuleType:
     # Loaded on first need (a mode, a report): the features' data is not needed to run
     # with every feature allowed, and building it is most of this package's import time.
@@ -99,78 +119,342 @@ def _catalogue() -> types.ModuleType:
     return catalogue
 
 
-def _parse(spec: Mapping[str, str] | str) -> dict[str, str]:
-    if isinstance(spec, str):
-        pairs = [item.split("=", 1) for item in spec.split(",") if item.strip()]
-        if any(len(pair) != 2 for pair in pairs):
-            raise ValueError(
-                f"Invalid legacy modes {spec!r}: use 'key=mode' pairs separated by commas,"
-                " for example '*=warn,FSC201=error'."
-            )
-        return {key.strip(): mode.strip() for key, mode in pairs}
-    return dict(spec)
-
-
 def _mode(value: str) -> Mode:
     try:
-        return Mode(value)
+        return Mode(value.strip().lower())
     except ValueError:
         raise ValueError(
             f"Invalid legacy mode {value!r}: use 'allow', 'warn' or 'error'."
         ) from None
 
 
-def configure(modes: Mapping[str, str] | str) -> None:
-    """Set modes; keys not mentioned keep their current mode.
+def _feature_id(key: str) -> str:
+    """The id of the runtime feature ``key`` names (an id or name, any case)."""
+    catalogue = _catalogue()
+    wanted = key.strip().lower()
+    for f in catalogue.CATALOGUE:
+        if wanted in (f.id.lower(), f.name):
+            if f in catalogue.STATIC_FEATURES:
+                raise ValueError(
+                    f"Legacy feature {key!r} ({f.id} {f.name}) has no runtime switch: only"
+                    " the scanner sees it. Run 'fss-compat scan' to find its uses."
+                )
+            return str(f.id)
+    known = ", ".join(f"{f.id} ({f.name})" for f in catalogue.FEATURES)
+    raise ValueError(f"Unknown legacy feature {key!r}. Known: {known}.")
 
-    :param modes: ``{"*": "warn", "FSC201": "error", "app.billing:*": "error"}`` or the same
-        as a string, ``"*=warn,FSC201=error,app.billing:*=error"``.
-    :raises KeyError: for an unknown feature; :raises ValueError: for an unknown mode.
+
+class Modes:
+    """A parsed set of modes: a default, per-feature modes and per-module modes.
+
+    Immutable; :meth:`merged` makes a new one. Build one with :meth:`parse`.
 
     .. versionadded:: 0.1.0
     """
-    global _active
-    for key, value in _parse(modes).items():
-        mode = _mode(value)
-        module, _, target = key.rpartition(":")
-        target_id = "*" if target == "*" else _catalogue().feature(target).id
-        if module:
-            _state.modules.setdefault(module, {})[target_id] = mode
-        elif target_id == "*":
-            _state.default = mode
+
+    __slots__ = ("default", "features", "modules")
+
+    def __init__(
+        self,
+        default: Mode | None = None,
+        features: Mapping[str, Mode] | None = None,
+        modules: Mapping[str, Mapping[str, Mode]] | None = None,
+    ) -> None:
+        #: The ``"*"`` mode, or None where this layer does not set it.
+        self.default = default
+        #: Feature id -> mode.
+        self.features: Mapping[str, Mode] = types.MappingProxyType(dict(features or {}))
+        #: Module prefix -> {feature id or ``"*"``: mode}.
+        self.modules: Mapping[str, Mapping[str, Mode]] = types.MappingProxyType(
+            {prefix: types.MappingProxyType(dict(m)) for prefix, m in (modules or {}).items()}
+        )
+
+    @classmethod
+    def parse(cls, spec: Mapping[str, str] | str | Modes | None) -> Modes:
+        """Parse ``{"*": "warn", "FSC201": "error"}`` or ``"*=warn,FSC201=error"``.
+
+        :raises ValueError: for a malformed string, an unknown mode, an unknown feature, or
+            a feature only the scanner sees; the message names the valid choices.
+        """
+        if spec is None:
+            return _QUIET
+        if isinstance(spec, Modes):
+            return spec
+        pairs: list[tuple[str, str]]
+        if isinstance(spec, str):
+            items = [item.split("=", 1) for item in spec.split(",") if item.strip()]
+            if any(len(item) != 2 for item in items):
+                raise ValueError(
+                    f"Invalid legacy modes {spec!r}: use 'key=mode' pairs separated by commas,"
+                    " for example '*=warn,FSC201=error'."
+                )
+            pairs = [(key, value) for key, value in items]
         else:
-            _state.features[target_id] = mode
-    _active = _compute_active()
+            pairs = list(spec.items())
+        default: Mode | None = None
+        features: dict[str, Mode] = {}
+        modules: dict[str, dict[str, Mode]] = {}
+        for key, value in pairs:
+            mode = _mode(value)
+            module, _, target = key.strip().rpartition(":")
+            target_id = "*" if target == "*" else _feature_id(target)
+            if module:
+                modules.setdefault(module, {})[target_id] = mode
+            elif target_id == "*":
+                default = mode
+            else:
+                features[target_id] = mode
+        return cls(default, features, modules)
+
+    def merged(self, over: Modes) -> Modes:
+        """These modes with every key ``over`` sets replaced by its mode."""
+        if over is _QUIET:
+            return self
+        if self is _QUIET:
+            return over
+        modules = {prefix: dict(m) for prefix, m in self.modules.items()}
+        for prefix, by_feature in over.modules.items():
+            modules.setdefault(prefix, {}).update(by_feature)
+        return Modes(
+            over.default if over.default is not None else self.default,
+            {**self.features, **over.features},
+            modules,
+        )
+
+    @property
+    def quiet(self) -> bool:
+        """True when every key is ``allow``: no use can warn or raise."""
+        modes = [self.default, *self.features.values()]
+        modes += [mode for by_feature in self.modules.values() for mode in by_feature.values()]
+        return all(mode in (None, Mode.ALLOW) for mode in modes)
+
+    def mode_for(self, feature_id: str, module: str) -> Mode:
+        """The mode of a feature for code in ``module``: the most specific key wins."""
+        best: tuple[int, Mode] | None = None
+        for prefix, by_feature in self.modules.items():
+            if module == prefix or module.startswith(prefix + "."):
+                mode = by_feature.get(feature_id, by_feature.get("*"))
+                if mode is not None:
+                    rank = len(prefix) * 2 + (feature_id in by_feature)
+                    if best is None or rank > best[0]:
+                        best = (rank, mode)
+        if best is not None:
+            return best[1]
+        return self.features.get(feature_id, self.default or Mode.ALLOW)
+
+    def __repr__(self) -> str:
+        keys = [f"*={self.default.value}"] if self.default else []
+        keys += [f"{k}={m.value}" for k, m in self.features.items()]
+        keys += [f"{p}:{k}={m.value}" for p, by in self.modules.items() for k, m in by.items()]
+        return f"Modes({','.join(keys)!r})"
 
 
-def _compute_active() -> bool:
-    modes = [_state.default, *_state.features.values()]
-    modes += [mode for by_feature in _state.modules.values() for mode in by_feature.values()]
-    return _state.usage is not None or any(mode is not Mode.ALLOW for mode in modes)
+_QUIET = Modes()
+
+
+class Usage:
+    """What a report collected: per feature id, the call sites and how often each was hit.
+
+    :param sites: feature id -> call site (``file:line``) -> number of uses.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, sites: dict[str, collections.Counter[str]] | None = None) -> None:
+        self.sites: dict[str, collections.Counter[str]] = {} if sites is None else sites
+        # Requests in several threads report at once; a Counter update is not atomic.
+        self._lock = threading.Lock()
+
+    def record(self, feature_id: str, site: str) -> None:
+        """Count one use of ``feature_id`` at ``site``."""
+        with self._lock:
+            self.sites.setdefault(feature_id, collections.Counter())[site] += 1
+
+    def total(self, feature_id: str) -> int:
+        """How many times the feature was used."""
+        return sum(self.sites.get(feature_id, collections.Counter()).values())
+
+    def render(self) -> str:
+        """A plain-text summary: one block per feature used, busiest call sites first."""
+        if not self.sites:
+            return "fss_compat: no legacy Flask-SQLAlchemy features were used."
+        lines = ["fss_compat: legacy Flask-SQLAlchemy features used (migration work left):"]
+        for f in _catalogue().FEATURES:
+            counter = self.sites.get(f.id)
+            if not counter:
+                continue
+            uses, sites = sum(counter.values()), len(counter)
+            lines.append(f"  {f.id} {f.name}: {_plural(uses, 'use')} at {_plural(sites, 'site')}")
+            lines.append(f"    replace with: {f.replacement}")
+            lines += [f"    {site} ({count}x)" for site, count in counter.most_common(10)]
+            if len(counter) > 10:
+                lines.append(f"    ... and {len(counter) - 10} more sites")
+        return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class _AppLegacy:
+    """An app's legacy state, kept in ``app.extensions[APP_KEY]``."""
+
+    __slots__ = ("__weakref__", "modes", "usage")
+
+    def __init__(self, modes: Modes) -> None:
+        self.modes = modes
+        self.usage: Usage | None = None
+
+
+class _HasModes(t.Protocol):
+    """The object (a ``db``) whose modes apply outside an app context."""
+
+    _legacy_modes: Modes
+
+
+class _Process:
+    """Process-wide: the default layer, the process report, and the fast-path flag's inputs."""
+
+    def __init__(self) -> None:
+        self.modes = _QUIET
+        self.usage: Usage | None = None
+        # Owners (a db, an app's state) whose own modes can warn or raise, and apps with a
+        # report running: while there are none, a check returns at its first line.
+        self.loud: weakref.WeakSet[object] = weakref.WeakSet()
+
+
+_process = _Process()
+#: False while no mode anywhere in the process is other than ``allow`` and no report runs:
+#: a check is then this one global lookup. May stay True after the last loud owner is
+#: collected, which only costs the slow path.
+_watching = False
+
+
+def _update_watching() -> None:
+    global _watching
+    _watching = bool(not _process.modes.quiet or _process.usage is not None or len(_process.loud))
+
+
+def attach_db(db: _HasModes, spec: Mapping[str, str] | str | Modes | None) -> None:
+    """Give ``db`` its own modes (its constructor's ``legacy_modes``)."""
+    db._legacy_modes = Modes.parse(spec)
+    if not db._legacy_modes.quiet:
+        _process.loud.add(db)
+        _update_watching()
+
+
+def attach_app(app: Flask, db: _HasModes, spec: Mapping[str, str] | str | None) -> None:
+    """Give ``app`` its modes: ``db``'s, overridden by ``spec`` (its ``FSS_LEGACY`` config)."""
+    state = _AppLegacy(db._legacy_modes.merged(Modes.parse(spec)))
+    app.extensions[APP_KEY] = state
+    if not state.modes.quiet:
+        _process.loud.add(state)
+        _update_watching()
+
+
+def configure(spec: Mapping[str, str] | str) -> None:
+    """Set process-default modes; keys not mentioned keep their current mode.
+
+    The process default is the lowest layer: a ``db``'s ``legacy_modes`` and an app's
+    ``FSS_LEGACY`` config override the keys they set. :func:`reset` goes back to the
+    ``FSS_LEGACY`` environment variable.
+
+    :param spec: ``{"*": "warn", "FSC201": "error"}`` or ``"*=warn,FSC201=error"``.
+    :raises ValueError: for an unknown feature or mode (see :meth:`Modes.parse`).
+
+    .. versionadded:: 0.1.0
+    """
+    _process.modes = _process.modes.merged(Modes.parse(spec))
+    _update_watching()
 
 
 def reset() -> None:
-    """Every feature back to ``allow``, and no report; then apply ``FSS_LEGACY`` if set."""
-    global _state, _active
-    _state = _State()
-    _active = False
-    if os.environ.get("FSS_LEGACY"):
-        configure(os.environ["FSS_LEGACY"])
+    """Process-default modes back to the ``FSS_LEGACY`` environment variable; stop the report.
+
+    A ``db``'s and an app's own modes are not touched.
+    """
+    _process.modes = Modes.parse(os.environ.get("FSS_LEGACY") or None)
+    _process.usage = None
+    _update_watching()
 
 
-def mode_for(feature_id: str, module: str) -> Mode:
-    """The mode of a feature for code in ``module``: the most specific setting wins."""
-    best: tuple[int, Mode] | None = None
-    for prefix, by_feature in _state.modules.items():
-        if module == prefix or module.startswith(prefix + "."):
-            mode = by_feature.get(feature_id, by_feature.get("*"))
-            if mode is not None:
-                rank = len(prefix) * 2 + (feature_id in by_feature)
-                if best is None or rank > best[0]:
-                    best = (rank, mode)
-    if best is not None:
-        return best[1]
-    return _state.features.get(feature_id, _state.default)
+@contextlib.contextmanager
+def modes(spec: Mapping[str, str] | str) -> Iterator[Modes]:
+    """Within the block, process-default modes have ``spec`` on top; restored afterwards.
+
+    For tests: ``with legacy.modes("FSC201=error"): ...``.
+
+    .. versionadded:: 0.1.0
+    """
+    saved = _process.modes
+    configure(spec)
+    try:
+        yield _process.modes
+    finally:
+        _process.modes = saved
+        _update_watching()
+
+
+def _effective(db: _HasModes | None, app: Flask | None) -> tuple[Modes, _AppLegacy | None]:
+    """The modes that apply, and the app state they came from."""
+    if app is None and has_app_context():
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state: _AppLegacy | None = None if app is None else app.extensions.get(APP_KEY)
+    if state is not None:
+        return _process.modes.merged(state.modes), state
+    own = _QUIET if db is None else db._legacy_modes
+    return _process.modes.merged(own), None
+
+
+def mode_for(
+    feature_id: str, module: str, *, db: _HasModes | None = None, app: Flask | None = None
+) -> Mode:
+    """The mode of a feature for code in ``module``, as :func:`check` would find it.
+
+    :param feature_id: the feature's id or name.
+    :param module: the module the use is in (its ``__name__``).
+    :param db: the ``db`` whose modes apply outside an app context.
+    :param app: the app whose modes apply; default: the current app, if any.
+    """
+    found, _ = _effective(db, app)
+    return found.mode_for(_feature_id(feature_id), module)
+
+
+def start_report(app: Flask | None = None) -> Usage:
+    """Start collecting every legacy use (in any mode) into a new :class:`Usage`.
+
+    :param app: collect only the uses made in this app's contexts (and ``init_app``);
+        without it, every use in the process.
+    """
+    usage = Usage()
+    if app is None:
+        _process.usage = usage
+    else:
+        state = app.extensions.get(APP_KEY)
+        if state is None:
+            raise RuntimeError(
+                f"{app!r} has no 'SQLAlchemy' registered, so fss_compat cannot report its"
+                " legacy feature uses. Call 'db.init_app(app)' first."
+            )
+        state.usage = usage
+        _process.loud.add(state)
+    _update_watching()
+    return usage
+
+
+def stop_report(app: Flask | None = None) -> Usage | None:
+    """Stop collecting (for ``app``, or process-wide) and return what was collected."""
+    if app is None:
+        usage, _process.usage = _process.usage, None
+    else:
+        state = app.extensions.get(APP_KEY)
+        usage = None if state is None else state.usage
+        if state is not None:
+            state.usage = None
+            if state.modes.quiet:
+                _process.loud.discard(state)
+    _update_watching()
+    return usage
 
 
 # Frames from these packages are never "the user's line".
@@ -199,71 +483,32 @@ def _user_frame() -> types.FrameType | None:
     return None
 
 
-class Usage:
-    """What a report collected: per feature id, the call sites and how often each was hit.
+def check(feature_id: FeatureId, db: _HasModes | None = None, *, app: Flask | None = None) -> None:
+    """Record a use of a legacy feature at the user's line; warn or raise per its mode.
 
-    :param sites: feature id -> call site (``file:line``) -> number of uses.
+    The one entry point every shim calls where a legacy feature is used. While no mode in
+    the process is other than ``allow`` and no report runs, it returns at once.
 
-    .. versionadded:: 0.1.0
+    :param feature_id: the feature used.
+    :param db: the ``db`` whose modes apply outside an app context.
+    :param app: the app the use belongs to, when it is not the current one (``init_app``).
+    :raises LegacyFeatureError: when the feature's mode is ``error``.
     """
-
-    def __init__(self, sites: dict[str, collections.Counter[str]] | None = None) -> None:
-        self.sites: dict[str, collections.Counter[str]] = {} if sites is None else sites
-
-    def total(self, feature_id: str) -> int:
-        """How many times the feature was used."""
-        return sum(self.sites.get(feature_id, collections.Counter()).values())
-
-    def render(self) -> str:
-        """A plain-text summary: one block per feature used, busiest call sites first."""
-        if not self.sites:
-            return "fss_compat: no legacy Flask-SQLAlchemy features were used."
-        lines = ["fss_compat: legacy Flask-SQLAlchemy features used (migration work left):"]
-        for f in _catalogue().FEATURES:
-            counter = self.sites.get(f.id)
-            if not counter:
-                continue
-            uses, sites = sum(counter.values()), len(counter)
-            lines.append(f"  {f.id} {f.name}: {_plural(uses, 'use')} at {_plural(sites, 'site')}")
-            lines.append(f"    replace with: {f.replacement}")
-            lines += [f"    {site} ({count}x)" for site, count in counter.most_common(10)]
-            if len(counter) > 10:
-                lines.append(f"    ... and {len(counter) - 10} more sites")
-        return "\n".join(lines)
+    if _watching:
+        _check(feature_id, db, app)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def start_report() -> Usage:
-    """Start collecting every legacy use (in any mode) into a new :class:`Usage`."""
-    global _active
-    _state.usage = Usage()
-    _active = True
-    return _state.usage
-
-
-def stop_report() -> Usage | None:
-    """Stop collecting and return what was collected."""
-    global _active
-    usage, _state.usage = _state.usage, None
-    _active = _compute_active()
-    return usage
-
-
-def used(feature_id: str) -> None:
-    """Record a use of a legacy feature from the caller's caller; warn or raise per its mode.
-
-    Library code calls this at the point of use, guarded by ``if legacy._active:`` so that
-    the default (everything allowed, no report) costs one global lookup.
-    """
+def _check(feature_id: str, db: _HasModes | None, app: Flask | None) -> None:
     frame = _user_frame()
     module = frame.f_globals.get("__name__", "") if frame is not None else ""
-    if _state.usage is not None:
+    found, state = _effective(db, app)
+    app_usage = None if state is None else state.usage
+    reports = [usage for usage in (_process.usage, app_usage) if usage is not None]
+    if reports:
         site = f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "<unknown>"
-        _state.usage.sites.setdefault(feature_id, collections.Counter())[site] += 1
-    mode = mode_for(feature_id, module)
+        for usage in reports:
+            usage.record(feature_id, site)
+    mode = found.mode_for(feature_id, module)
     if mode is Mode.ALLOW:
         return
     f = _catalogue().feature(feature_id)
@@ -274,7 +519,7 @@ def used(feature_id: str) -> None:
     if mode is Mode.ERROR:
         raise LegacyFeatureError(message, f)
     if frame is None:
-        warnings.warn(LegacyFeatureWarning(message, f), stacklevel=3)
+        warnings.warn(LegacyFeatureWarning(message, f), stacklevel=4)
         return
     warnings.warn_explicit(
         LegacyFeatureWarning(message, f),
@@ -287,10 +532,5 @@ def used(feature_id: str) -> None:
     )
 
 
-def _from_environment() -> None:
-    # Reading FSS_LEGACY here is configuration only: no listener, patch or filter is set.
-    if os.environ.get("FSS_LEGACY"):
-        configure(os.environ["FSS_LEGACY"])
-
-
-_from_environment()
+# Reading FSS_LEGACY here is configuration only: no listener, patch or filter is set.
+reset()

@@ -178,9 +178,10 @@ def _app_models() -> Namespace:
 
 
 def _check_modes(names: Namespace) -> None:
-    assert legacy.mode_for("FSC201", "app.views") is legacy.Mode.ERROR
-    assert legacy.mode_for("FSC101", "app.billing.views") is legacy.Mode.ERROR
-    assert legacy.mode_for("FSC101", "app.views") is legacy.Mode.ALLOW
+    db = names["db"]
+    assert legacy.mode_for("FSC201", "app.views", db=db) is legacy.Mode.ERROR
+    assert legacy.mode_for("FSC101", "app.billing.views", db=db) is legacy.Mode.ERROR
+    assert legacy.mode_for("FSC101", "app.views", db=db) is legacy.Mode.ALLOW
 
 
 def _check_current_session(names: Namespace) -> None:
@@ -306,7 +307,7 @@ SETUPS: dict[Key, Setup] = {
     (README, "The core: an app-context session, without the facade", "from fss_compat"): Setup(
         _engine, _check_current_session
     ),
-    (GUIDE, "The switches", "db = SQLAlchemy("): Setup(_extension),
+    (GUIDE, "The switches", "fss_compat.legacy.configure("): Setup(_extension),
     (GUIDE, "FSC101 db-names", "class Tag(db.Model):"): Setup(_unbound_db),
     (GUIDE, "FSC101 db-names", "import sqlalchemy as sa"): Setup(_unbound_db),
     (GUIDE, "FSC102 db-table", "post_tags = db.Table("): Setup(_unbound_db, _check_table),
@@ -394,7 +395,7 @@ def _run_alone(block: Block, setup: Setup) -> None:
             assert any(issubclass(w.category, setup.warns) for w in caught), block.where
         if setup.check is not None:
             setup.check(namespace)
-    legacy.reset()  # modes are process-wide; the next block starts from the defaults
+    legacy.reset()  # the process default layer; the next block starts from the defaults
 
 
 def run_page(page: str) -> None:

@@ -25,7 +25,6 @@ from myst_parser.mdit_to_docutils.base import default_slugify
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 
-from fss_compat import _proxies
 from fss_compat import catalogue
 
 if t.TYPE_CHECKING:
@@ -337,23 +336,12 @@ def _resolve_short_name(
     )
 
 
-def _skip_forwarded(
-    app: Sphinx, what: str, name: str, obj: object, skip: bool, options: t.Any
-) -> bool | None:
-    # db.Column and the other forwarded names are SQLAlchemy's own objects and docs.
-    forwarded = _proxies.FORWARDED.get(name)
-    if forwarded is not None and getattr(*forwarded) is obj:
-        return True
-    return None
-
-
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("fss_repository_root", "", "env", types=(str,))
     app.add_config_value("fss_repository_url", "", "env", types=(str,))
     app.add_config_value("fss_included_pages", {}, "env", types=(dict,))
     app.add_config_value("fss_guide_docname", "guide", "env", types=(str,))
     app.connect("builder-inited", _generate)
-    app.connect("autodoc-skip-member", _skip_forwarded)
     app.connect("missing-reference", _resolve_short_name)
     app.add_transform(RepositoryLinks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

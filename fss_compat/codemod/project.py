@@ -20,7 +20,6 @@ SQLALCHEMY_CLASSES = frozenset(
         "flask_sqlalchemy.SQLAlchemy",
         "flask_sqlalchemy.extension.SQLAlchemy",
         "fss_compat.SQLAlchemy",
-        "fss_compat._facade.SQLAlchemy",
         "fss_compat.shims.extension.SQLAlchemy",
     }
 )

@@ -8,12 +8,14 @@ import ast
 import typing as t
 
 import libcst as cst
+import sqlalchemy as sa
+import sqlalchemy.orm as orm
 
-from fss_compat import _proxies
-from fss_compat._facade import SQLAlchemy
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import Context
 from fss_compat.codemod.engine import Handler
+from fss_compat.shims.extension import SQLAlchemy
+from fss_compat.shims.extension import forwarded_module
 
 #: What ``SQLAlchemy.__init__`` sets on the instance, hiding a class-level forward of the
 #: same name (``db.session`` is the scoped session, not ``sqlalchemy.orm.session``).
@@ -21,8 +23,8 @@ INSTANCE_ATTRIBUTES = frozenset({"Model", "Query", "Table", "metadatas", "sessio
 #: Name on ``db`` -> the module it forwards to, exactly as the runtime forwards it.
 FORWARDS: dict[str, str] = {
     name: module.__name__
-    for name, (module, _) in _proxies.FORWARDED.items()
-    if isinstance(vars(SQLAlchemy).get(name), _proxies._Forward) and name not in INSTANCE_ATTRIBUTES
+    for name in {n for m in (sa, orm) for n in dir(m)} - INSTANCE_ATTRIBUTES
+    if not hasattr(SQLAlchemy, name) and (module := forwarded_module(name)) is not None
 }
 _RELATIONSHIPS = frozenset({"relationship", "relation", "dynamic_loader"})
 #: The methods Flask-SQLAlchemy's Query adds, which a plain Query (a dynamic collection's, or

@@ -47,6 +47,7 @@ class _Owner(t.Protocol):
     """What a model needs from the ``SQLAlchemy`` object that built it."""
 
     session: orm.scoped_session[t.Any]
+    _legacy_modes: legacy.Modes
 
     def _make_metadata(self, bind_key: str | None) -> sa.MetaData: ...
 
@@ -55,8 +56,7 @@ class _QueryProperty:
     """``Model.query``: a new ``query_class`` query on the current session at every access."""
 
     def __get__(self, obj: Model | None, cls: type[Model]) -> Query:
-        if legacy._active:
-            legacy.used("FSC201")
+        legacy.check("FSC201", cls.__fsa__)
         return cls.query_class(cls, session=cls.__fsa__.session())
 
 
@@ -94,8 +94,8 @@ def _bound_metadata(cls: type) -> sa.MetaData | None:
         return None
     owner: _Owner = cls.__fsa__  # type: ignore[attr-defined]
     bind_key = getattr(cls, "__bind_key__", None)
-    if bind_key is not None and legacy._active:
-        legacy.used("FSC304")
+    if bind_key is not None:
+        legacy.check("FSC304", owner)
     metadata = owner._make_metadata(bind_key)
     return None if metadata is getattr(cls, "metadata", None) else metadata
 
@@ -155,8 +155,8 @@ def _drop_unbuilt_table(cls: type) -> None:
 
 def _report_generated_name(cls: type, generated: bool) -> None:
     # Only a generated name that survived mapping counts (not a single-table child's).
-    if generated and legacy._active and "__tablename__" in cls.__dict__:
-        legacy.used("FSC301")
+    if generated and "__tablename__" in cls.__dict__:
+        legacy.check("FSC301", cls.__fsa__)  # type: ignore[attr-defined]
 
 
 class NameMetaMixin(type):

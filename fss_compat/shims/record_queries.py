@@ -27,7 +27,7 @@ from flask import g
 from flask import has_app_context
 from flask.ctx import AppContext
 
-from fss_compat._scoping import current_scope
+from fss_compat.core.scoping import current_scope
 
 __all__ = ["get_recorded_queries"]
 

@@ -44,4 +44,4 @@ def test_alias_serves_the_name(blocked: Blocked) -> None:
         """,
         alias=True,
     )
-    assert out.split() == ["fss_compat._facade", "fss_compat.shims.session"]
+    assert out.split() == ["fss_compat.shims.extension", "fss_compat.shims.session"]

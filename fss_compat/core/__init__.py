@@ -1,0 +1,38 @@
+"""The core an app ends on: an app-context session, 404 helpers and pagination for it.
+
+Everything here works on a plain :class:`sqlalchemy.orm.Session` or ``scoped_session``
+and imports only Flask and SQLAlchemy: nothing of the Flask-SQLAlchemy facade, its shims,
+the legacy switches or the catalogue. A decoupled app keeps this package and drops the
+rest (the last stage of ``migration_guide.md``)::
+
+    from fss_compat.core import flask_scoped_session, get_or_404, paginate
+
+    session = flask_scoped_session(sessionmaker(bind=engine), app)
+    user = get_or_404(session, User, user_id)
+"""
+
+from __future__ import annotations
+
+from fss_compat.core.lookup import first_or_404
+from fss_compat.core.lookup import get_or_404
+from fss_compat.core.lookup import one_or_404
+from fss_compat.core.pagination import Pagination
+from fss_compat.core.pagination import SelectPagination
+from fss_compat.core.pagination import paginate
+from fss_compat.core.scoping import current_scope
+from fss_compat.core.scoping import current_session
+from fss_compat.core.scoping import flask_scoped_session
+from fss_compat.core.scoping import remove_session
+
+__all__ = [
+    "Pagination",
+    "SelectPagination",
+    "current_scope",
+    "current_session",
+    "first_or_404",
+    "flask_scoped_session",
+    "get_or_404",
+    "one_or_404",
+    "paginate",
+    "remove_session",
+]
