@@ -253,7 +253,7 @@ def sqlite_files() -> Iterator[tuple[str, str]]:
 
 @contextlib.contextmanager
 def postgresql_databases() -> Iterator[tuple[str, str] | None]:
-    from tests import postgresql
+    from tests._support import postgresql
 
     try:
         server = postgresql.start_or_skip()

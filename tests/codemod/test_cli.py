@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fss_compat.codemod import cli
-from tests.codemod.conftest import MODELS
-from tests.codemod.conftest import Project
+from tests._support.codemod import MODELS
+from tests._support.codemod import Project
 
 VIEWS = "from .models import User, db\n\nu = User.query.get(1)\ne = db.get_engine()\n"
 

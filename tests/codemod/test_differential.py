@@ -25,7 +25,7 @@ from werkzeug.exceptions import NotFound
 import fss_compat
 from fss_compat import catalogue
 from fss_compat.codemod.engine import Status
-from tests.codemod.conftest import Project
+from tests._support.codemod import Project
 
 MODELS = """\
 import sqlalchemy as sa

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fss_compat.codemod.engine import Status
-from tests.codemod.conftest import Project
+from tests._support.codemod import Project
 
 MODELS = '''\
 """Models."""

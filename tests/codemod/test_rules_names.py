@@ -9,8 +9,8 @@ import fss_compat
 from fss_compat.codemod.engine import Status
 from fss_compat.codemod.rules_names import FORWARDS
 from fss_compat.codemod.rules_names import INSTANCE_ATTRIBUTES
-from tests.codemod.conftest import Project
-from tests.codemod.conftest import check
+from tests._support.codemod import Project
+from tests._support.codemod import check
 
 DB = '"""Models."""\n\nfrom fss_compat import SQLAlchemy\n\ndb = SQLAlchemy()\n'
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fss_compat.codemod.engine import Status
-from tests.codemod.conftest import Project
-from tests.codemod.conftest import rewrite
+from tests._support.codemod import MODELS
+from tests._support.codemod import Project
+from tests._support.codemod import rewrite
 
 HEADER = "from .models import User, Post, db\n\n"
 
@@ -154,7 +155,7 @@ def test_not_a_model_is_left_alone(project: Project) -> None:
         "def find(User):\n    return User.query.get(1)\n\n\n"
         "x = Search.query.get(1)\n"
     )
-    project.write({"models.py": rewrite.__globals__["MODELS"], "views.py": source})
+    project.write({"models.py": MODELS, "views.py": source})
     result = project.migrate(select="FSC201")
     assert result.sources.get("views.py", source) == source
     assert [f for f in result.findings if f.feature == "FSC201"] == []
@@ -163,7 +164,7 @@ def test_not_a_model_is_left_alone(project: Project) -> None:
 def test_already_migrated_is_a_no_op(project: Project) -> None:
     """Code already in 2.x form has no finding and does not change."""
     source = HEADER + "u = db.session.get(User, 1)\n"
-    project.write({"models.py": rewrite.__globals__["MODELS"], "views.py": source})
+    project.write({"models.py": MODELS, "views.py": source})
     result = project.migrate(select="FSC201")
     assert result.statuses("FSC201") == [] and project.read("views.py") == source
 
@@ -185,7 +186,7 @@ def test_what_is_not_rewritten(
     project: Project, line: str, rewrite_name: str, status: Status
 ) -> None:
     """Manual shapes get a TODO naming the guide section; blocked ones stay as they are."""
-    project.write({"models.py": rewrite.__globals__["MODELS"], "views.py": HEADER + line})
+    project.write({"models.py": MODELS, "views.py": HEADER + line})
     result = project.migrate(select="FSC201")
     assert result.statuses(f"FSC201.{rewrite_name}") == [status]
     source = project.read("views.py")
@@ -215,7 +216,7 @@ def test_count_short_needs_unsafe(project: Project) -> None:
 
 def test_custom_query_class_is_manual(project: Project) -> None:
     """A model with its own query_class keeps its queries, with a TODO: methods are the app's."""
-    models = rewrite.__globals__["MODELS"].replace(
+    models = MODELS.replace(
         '    __tablename__ = "user"\n', '    __tablename__ = "user"\n    query_class = object\n'
     )
     project.write({"models.py": models, "views.py": HEADER + "u = User.query.get(1)\n"})
@@ -259,7 +260,7 @@ def test_plain_session_query_chains_are_left_alone(project: Project) -> None:
         "pairs = db.session.query(User, Post).paginate(page=1, per_page=5)\n\n\n"
         "def f(other):\n    return other.session.query(User).paginate(page=1, per_page=5)\n"
     )
-    project.write({"models.py": rewrite.__globals__["MODELS"], "views.py": source})
+    project.write({"models.py": MODELS, "views.py": source})
     result = project.migrate(select="FSC201")
     assert result.sources.get("views.py", source) == source
     assert [f for f in result.findings if f.feature == "FSC201"] == []
@@ -268,7 +269,7 @@ def test_plain_session_query_chains_are_left_alone(project: Project) -> None:
 def test_session_query_paginate_reading_the_request(project: Project) -> None:
     """``db.session.query(Model).paginate()`` without page numbers is also FSC605."""
     line = "p = db.session.query(Post).paginate()\n"
-    project.write({"models.py": rewrite.__globals__["MODELS"], "views.py": HEADER + line})
+    project.write({"models.py": MODELS, "views.py": HEADER + line})
     result = project.migrate(select="FSC201")
     assert result.statuses("FSC201.paginate") == [Status.FIX]
     assert result.statuses("FSC605.request-args") == [Status.MANUAL]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fss_compat.codemod.engine import Status
-from tests.codemod.conftest import MODELS
-from tests.codemod.conftest import Project
-from tests.codemod.conftest import check
+from tests._support.codemod import MODELS
+from tests._support.codemod import Project
+from tests._support.codemod import check
 
 SWAPS = [
     (

@@ -8,8 +8,8 @@ import sqlalchemy.orm as orm
 from flask import Flask
 from sqlalchemy.orm import Mapped
 
-from tests.conftest import Impl
-from tests.conftest import Variant
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
 
 
 def define_models(db: t.Any, variant: Variant) -> dict[str, type]:

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Mapped
 from werkzeug.exceptions import NotFound
 
 from fss_compat import differences
-from tests.conftest import Impl
-from tests.conftest import Variant
-from tests.postgresql import Database
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
+from tests._support.postgresql import Database
 
 HUGE = 99999999999999999999  # past 64 bits
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Mapped
 
 import fss_compat
 from fss_compat import differences
-from tests.conftest import Impl
-from tests.conftest import Variant
-from tests.postgresql import Database
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
+from tests._support.postgresql import Database
 
 
 def test_repr(impl: Impl, app: Flask) -> None:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.conftest import Impl
+from tests._support.implementations import Impl
 
 
 @pytest.fixture

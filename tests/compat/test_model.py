@@ -11,8 +11,8 @@ import sqlalchemy.orm as orm
 from flask import Flask
 from sqlalchemy.orm import Mapped
 
-from tests.conftest import Impl
-from tests.conftest import Variant
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
 
 NAMING = {"pk": "pk_%(table_name)s", "ix": "ix_%(column_0_label)s"}
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from sqlalchemy.orm import Mapped
 
-from tests.conftest import Impl
-from tests.conftest import Variant
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
 
 
 def test_abstract_flag_inherited(db: t.Any, variant: Variant) -> None:

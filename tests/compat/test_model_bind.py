@@ -12,7 +12,7 @@ import sqlalchemy.orm as orm
 from flask import Flask
 from sqlalchemy.orm import Mapped
 
-from tests.conftest import Variant
+from tests._support.implementations import Variant
 
 
 def test_bind_key_picks_metadata(db: t.Any, variant: Variant) -> None:

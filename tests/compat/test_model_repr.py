@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Mapped
 
-from tests.conftest import Variant
+from tests._support.implementations import Variant
 
 
 def todo_model(db: t.Any, variant: Variant) -> t.Any:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from sqlalchemy.orm import Mapped
 
-from tests.conftest import Impl
-from tests.conftest import Variant
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
 
 # Every row of the reference table (section 1.2.3); the installed 3.1.1 agrees with each.
 SNAKE_CASE = [

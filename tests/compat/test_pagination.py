@@ -13,7 +13,7 @@ import typing as t
 import pytest
 from werkzeug.exceptions import NotFound
 
-from tests.conftest import Impl
+from tests._support.implementations import Impl
 
 _Row = t.Union[int, None]  # noqa: UP007 (runtime alias)
 

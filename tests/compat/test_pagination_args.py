@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped
 from werkzeug.exceptions import NotFound
 
 from fss_compat import differences
-from tests.conftest import Impl
-from tests.postgresql import Database
+from tests._support.implementations import Impl
+from tests._support.postgresql import Database
 
 _Outcome = t.Union[tuple[int, int, int, int], type[Exception]]  # noqa: UP007 (runtime alias)
 _Paginate = t.Callable[..., t.Any]

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Mapped
 from werkzeug.exceptions import NotFound
 
 from fss_compat.shims import pagination
-from tests.conftest import Impl
-from tests.conftest import Variant
-from tests.postgresql import Database
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
+from tests._support.postgresql import Database
 
 
 @dataclasses.dataclass

@@ -12,7 +12,7 @@ from flask import Flask
 
 import fss_compat
 from fss_compat import differences
-from tests.conftest import Impl
+from tests._support.implementations import Impl
 
 PUBLIC_NAMES = sorted({n for m in (sa, orm) for n in dir(m) if not n.startswith("_")})
 

@@ -17,10 +17,10 @@ from flask import Flask
 
 import fss_compat
 import fss_compat.shims.record_queries
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
+from tests._support.postgresql import Database
 from tests.compat import recording_app
-from tests.conftest import Impl
-from tests.conftest import Variant
-from tests.postgresql import Database
 
 _MakeDb = t.Callable[..., t.Any]
 

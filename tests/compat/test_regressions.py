@@ -19,8 +19,8 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 
 from fss_compat import differences
-from tests.conftest import Impl
-from tests.postgresql import Database
+from tests._support.implementations import Impl
+from tests._support.postgresql import Database
 
 
 def _catalog(impl: Impl, app: Flask, rows: int) -> tuple[t.Any, type[t.Any]]:

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy.orm import Mapped
 
 from fss_compat import differences
-from tests.conftest import Variant
-from tests.postgresql import Database
+from tests._support.implementations import Variant
+from tests._support.postgresql import Database
 
 
 class Routed(t.NamedTuple):

@@ -15,10 +15,10 @@ from flask import Flask
 
 import fss_compat
 from fss_compat.shims import track_modifications
-from tests.conftest import VARIANTS
-from tests.conftest import Impl
-from tests.conftest import Variant
-from tests.postgresql import Database
+from tests._support.implementations import VARIANTS
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
+from tests._support.postgresql import Database
 
 _MakeDb = t.Callable[..., t.Any]
 

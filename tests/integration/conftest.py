@@ -1,81 +1,16 @@
-"""An interpreter without Flask-SQLAlchemy, for running apps and the ``flask`` CLI in it."""
+"""The ``blocked`` fixture: Python without Flask-SQLAlchemy (``tests/_support/blocked.py``)."""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-# Found before site-packages (it is first on PYTHONPATH), so the installed Flask-SQLAlchemy
-# can never load; the alias's finder runs before any path entry, so it still serves the name.
-_BLOCKER = """\
-raise ModuleNotFoundError(
-    "No module named 'flask_sqlalchemy' (blocked by the fss_compat integration tests)",
-    name="flask_sqlalchemy",
-)
-"""
-
-_ALIAS = "from fss_compat import alias\nalias.install()\n"
-
-
-@dataclasses.dataclass(frozen=True)
-class Blocked:
-    """Runs Python in a subprocess where ``import flask_sqlalchemy`` fails, as if uninstalled.
-
-    The project root is on the path too, so ``tests.integration.<app>`` modules import.
-    """
-
-    blocker: Path
-
-    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-        env["PYTHONPATH"] = os.pathsep.join([str(self.blocker), str(ROOT)])
-        env["FLASK_SKIP_DOTENV"] = "1"
-        env.update(extra or {})
-        return env
-
-    def run(
-        self, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        """``python <args>`` in the blocked interpreter; the caller checks the outcome."""
-        return subprocess.run(
-            [sys.executable, *args],
-            cwd=cwd,
-            env=self.env(env),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-
-    def code(self, source: str, *, alias: bool, env: dict[str, str] | None = None) -> str:
-        """Run ``source`` (after ``alias.install()`` if ``alias``) and return its stdout.
-
-        :raises AssertionError: with the subprocess's stderr when it exits non-zero.
-        """
-        prefix = _ALIAS if alias else ""
-        return succeeded(self.run("-c", prefix + textwrap.dedent(source), env=env))
-
-
-def succeeded(result: subprocess.CompletedProcess[str]) -> str:
-    """The stdout of a subprocess that must have exited 0; its output otherwise."""
-    assert result.returncode == 0, (
-        f"{result.args!r} exited {result.returncode}\n"
-        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-    )
-    return result.stdout
+from tests._support.blocked import BLOCKER
+from tests._support.blocked import Blocked
 
 
 @pytest.fixture(scope="session")
 def blocked(tmp_path_factory: pytest.TempPathFactory) -> Blocked:
     """The interpreter without Flask-SQLAlchemy (the real package stays installed for parity)."""
     folder = tmp_path_factory.mktemp("no_flask_sqlalchemy")
-    (folder / "flask_sqlalchemy.py").write_text(_BLOCKER)
+    (folder / "flask_sqlalchemy.py").write_text(BLOCKER)
     return Blocked(folder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from tests.integration.conftest import Blocked
+from tests._support.blocked import Blocked
 
 
 def test_flask_sqlalchemy_is_installed_here() -> None:

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_admin.contrib.sqla import ModelView  # type: ignore[import-untyped]  # as above
 
 import fss_compat
-from tests.integration.conftest import Blocked
+from tests._support.blocked import Blocked
 
 
 def test_model_view_lists_creates_edits_deletes(blocked: Blocked) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.integration.conftest import Blocked
+from tests._support.blocked import Blocked
 
 
 def test_user_loader_reads_db_session(blocked: Blocked) -> None:

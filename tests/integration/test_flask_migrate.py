@@ -13,9 +13,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.integration.conftest import Blocked
-from tests.integration.conftest import succeeded
-from tests.postgresql import Database
+from tests._support.blocked import Blocked
+from tests._support.blocked import succeeded
+from tests._support.postgresql import Database
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,9 +18,9 @@ from flask import Flask
 from flask_marshmallow import sqla
 from sqlalchemy.orm import Mapped
 
-from tests.conftest import Impl
-from tests.conftest import Variant
-from tests.integration.conftest import Blocked
+from tests._support.blocked import Blocked
+from tests._support.implementations import Impl
+from tests._support.implementations import Variant
 
 
 @pytest.fixture

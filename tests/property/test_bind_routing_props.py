@@ -20,18 +20,18 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 
-from tests.conftest import Impl
-from tests.postgresql import Database
-from tests.postgresql import Server
+from tests._support.implementations import Impl
+from tests._support.postgresql import Database
+from tests._support.postgresql import Server
+from tests._support.properties import IMPLS
+from tests._support.properties import Databases
+from tests._support.properties import observe
+from tests._support.properties import postgresql_databases
+from tests._support.properties import postgresql_settings
+from tests._support.properties import side
+from tests._support.properties import sqlite_databases
+from tests._support.properties import table_rows
 from tests.property import strategies
-from tests.property.conftest import IMPLS
-from tests.property.conftest import Databases
-from tests.property.conftest import observe
-from tests.property.conftest import postgresql_databases
-from tests.property.conftest import postgresql_settings
-from tests.property.conftest import side
-from tests.property.conftest import sqlite_databases
-from tests.property.conftest import table_rows
 from tests.property.strategies import BindLayout
 from tests.property.strategies import BindOperation
 

@@ -23,19 +23,19 @@ from werkzeug.test import EnvironBuilder
 
 import fss_compat
 from fss_compat import differences
-from tests.conftest import Impl
-from tests.postgresql import Database
-from tests.postgresql import Server
+from tests._support.implementations import Impl
+from tests._support.postgresql import Database
+from tests._support.postgresql import Server
+from tests._support.properties import IMPLS
+from tests._support.properties import Databases
+from tests._support.properties import Outcome
+from tests._support.properties import observe
+from tests._support.properties import plain
+from tests._support.properties import postgresql_databases
+from tests._support.properties import postgresql_settings
+from tests._support.properties import side
+from tests._support.properties import sqlite_databases
 from tests.property import strategies
-from tests.property.conftest import IMPLS
-from tests.property.conftest import Databases
-from tests.property.conftest import Outcome
-from tests.property.conftest import observe
-from tests.property.conftest import plain
-from tests.property.conftest import postgresql_databases
-from tests.property.conftest import postgresql_settings
-from tests.property.conftest import side
-from tests.property.conftest import sqlite_databases
 from tests.property.strategies import PaginationScenario
 
 _NUMBERS = ("page", "per_page", "max_per_page", "total", "pages", "first", "last")

@@ -37,11 +37,11 @@ import sqlalchemy.orm as orm
 from flask import Flask
 from flask import request
 
-from tests.conftest import Impl
+from tests._support.implementations import Impl
+from tests._support.properties import IMPLS
+from tests._support.properties import Outcome
+from tests._support.properties import observe
 from tests.property import strategies
-from tests.property.conftest import IMPLS
-from tests.property.conftest import Outcome
-from tests.property.conftest import observe
 
 _T = t.TypeVar("_T")
 _Signal = tuple[int, str, tuple[tuple[str, object, str], ...]]

@@ -19,15 +19,15 @@ import hypothesis
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 
-from tests.conftest import Impl
-from tests.postgresql import Database
+from tests._support.implementations import Impl
+from tests._support.postgresql import Database
+from tests._support.properties import IMPLS
+from tests._support.properties import Outcome
+from tests._support.properties import observe
+from tests._support.properties import scaled_settings
+from tests._support.properties import side
+from tests._support.properties import sqlite_databases
 from tests.property import strategies
-from tests.property.conftest import IMPLS
-from tests.property.conftest import Outcome
-from tests.property.conftest import observe
-from tests.property.conftest import scaled_settings
-from tests.property.conftest import side
-from tests.property.conftest import sqlite_databases
 from tests.property.strategies import ClassShape
 from tests.property.strategies import Hierarchy
 

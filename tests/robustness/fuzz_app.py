@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from fss_compat import Pagination
 from fss_compat import SQLAlchemy
-from tests.postgresql import Database
+from tests._support.postgresql import Database
 
 
 class Base(orm.DeclarativeBase):

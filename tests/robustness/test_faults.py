@@ -30,10 +30,10 @@ from examples.blog.models import Comment
 from examples.blog.models import Post
 from examples.blog.models import User
 from examples.blog.models import db
-from tests import postgresql
-from tests.postgresql import Database
-from tests.postgresql import Server
-from tests.robustness import conftest
+from tests._support import blog
+from tests._support import postgresql
+from tests._support.postgresql import Database
+from tests._support.postgresql import Server
 from tests.robustness.live_server import Client
 from tests.robustness.live_server import Reply
 from tests.robustness.live_server import serving
@@ -74,7 +74,7 @@ def _add_thread_route(app: Flask) -> None:
 @pytest.mark.parametrize("failure", ["python", "database"])
 def test_view_that_raises_rolls_back(database: Database, failure: str) -> None:
     """A view that fails after writing is rolled back, and its thread's next request is clean."""
-    app = conftest.make_blog(database)
+    app = blog.make_blog(database)
 
     @app.post("/fail/<token>")
     def fail(token: str) -> str:
@@ -110,10 +110,10 @@ def test_view_that_raises_rolls_back(database: Database, failure: str) -> None:
         assert failed.status == 500
         assert before == {"thread": live.thread.ident, "fresh": True, "rows": [0, 0]}
         assert after == before
-        assert conftest.checked_out(app) == {None: 0, "audit": 0}
-        assert conftest.sessions_of(app) == []
+        assert blog.checked_out(app) == {None: 0, "audit": 0}
+        assert blog.sessions_of(app) == []
     finally:
-        conftest.dispose(app)
+        blog.dispose(app)
 
 
 # ---------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class Traffic:
                 if n % 2:
                     reply = client.post(f"/pair/{token}")
                 else:
-                    reply = client.get(f"/posts/{1 + n % conftest.POSTS_PER_WRITER}")
+                    reply = client.get(f"/posts/{1 + n % blog.POSTS_PER_WRITER}")
             except (OSError, http.client.HTTPException) as e:
                 status, text = None, repr(e)
             else:
@@ -253,7 +253,7 @@ def _add_pair_route(app: Flask) -> None:
 
 
 def _rows(app: Flask, column: t.Any) -> collections.Counter[str]:
-    with conftest.engines(app)[None].connect() as connection:
+    with blog.engines(app)[None].connect() as connection:
         return collections.Counter(
             connection.scalars(sa.select(column).where(column.like("outage-%")))
         )
@@ -262,7 +262,7 @@ def _rows(app: Flask, column: t.Any) -> collections.Counter[str]:
 @pytest.mark.postgresql
 def test_database_outage_under_load(own_databases: Database, switch: Switch) -> None:
     """Requests fail fast with a clean 503 while PostgreSQL is down, and succeed once it is back."""
-    app = conftest.make_blog(own_databases, ENGINE_OPTIONS)
+    app = blog.make_blog(own_databases, ENGINE_OPTIONS)
     _answer_unavailable(app)
     _add_pair_route(app)
     traffic = Traffic(clients=4)
@@ -320,8 +320,8 @@ def test_database_outage_under_load(own_databases: Database, switch: Switch) -> 
         # stopped (the reply was lost); no write sent while it was down is there.
         ambiguous = [s for s in writes if s.status != 200 and s.token in posts]
         assert all(s.start < traffic.down_at and s.end > stopping for s in ambiguous)
-        assert conftest.checked_out(app) == {None: 0, "audit": 0}
-        assert conftest.sessions_of(app) == []
+        assert blog.checked_out(app) == {None: 0, "audit": 0}
+        assert blog.sessions_of(app) == []
         first_ok = min(s.end for s in sent if s.start > starting and s.status == 200)
         recovery = first_ok - starting
         print(
@@ -333,7 +333,7 @@ def test_database_outage_under_load(own_databases: Database, switch: Switch) -> 
             " server stopped"
         )
     finally:
-        conftest.dispose(app)
+        blog.dispose(app)
 
 
 @pytest.mark.postgresql
@@ -343,7 +343,7 @@ def test_first_request_after_idle_outage(
 ) -> None:
     """After an outage nobody saw, the first request succeeds only with pool_pre_ping."""
     options = {**ENGINE_OPTIONS, "pool_pre_ping": pre_ping}
-    app = conftest.make_blog(own_databases, options)
+    app = blog.make_blog(own_databases, options)
     try:
         with serving(app) as live, live.client(REQUEST_TIMEOUT) as client:
             assert client.get("/posts/1").status == 200  # a pooled connection, now idle
@@ -351,9 +351,9 @@ def test_first_request_after_idle_outage(
             switch.start()
             first, second = client.get("/posts/1"), client.get("/posts/1")
         assert (first.status, second.status) == (first_status, 200)
-        assert conftest.checked_out(app) == {None: 0, "audit": 0}
+        assert blog.checked_out(app) == {None: 0, "audit": 0}
     finally:
-        conftest.dispose(app)
+        blog.dispose(app)
 
 
 # ---------------------------------------------------------------------------------------
@@ -366,7 +366,7 @@ def test_request_in_flight_when_database_dies(
     own_databases: Database, switch: Switch, then: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A request holding a connection as PostgreSQL stops ends cleanly; teardown never raises."""
-    app = conftest.make_blog(own_databases, ENGINE_OPTIONS)
+    app = blog.make_blog(own_databases, ENGINE_OPTIONS)
     _add_thread_route(app)
     holding, release = threading.Event(), threading.Event()
 
@@ -411,15 +411,15 @@ def test_request_in_flight_when_database_dies(
         if then == "query":
             assert reply.status == 500
         else:
-            assert _json(reply) == {"posts": conftest.WRITERS * conftest.POSTS_PER_WRITER}
+            assert _json(reply) == {"posts": blog.WRITERS * blog.POSTS_PER_WRITER}
             # Its transaction could not be rolled back: logged, not raised.
             [warning] = dropped
             assert warning.exc_info and isinstance(warning.exc_info[1], sa.exc.DBAPIError)
         assert [r for r in caplog.records if r.name == "werkzeug"] == []
-        assert conftest.checked_out(app) == {None: 0, "audit": 0}
-        assert conftest.sessions_of(app) == []
+        assert blog.checked_out(app) == {None: 0, "audit": 0}
+        assert blog.sessions_of(app) == []
     finally:
-        conftest.dispose(app)
+        blog.dispose(app)
 
 
 def test_operations_page_gives_these_options() -> None:

@@ -20,7 +20,7 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from tests.postgresql import Database
+from tests._support.postgresql import Database
 from tests.property import strategies
 from tests.robustness import fuzz_app
 from tests.robustness.fuzz_app import ITEMS

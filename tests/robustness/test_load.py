@@ -32,8 +32,8 @@ from examples.blog.models import Comment
 from examples.blog.models import Post
 from examples.blog.models import User
 from examples.blog.models import db
-from tests.postgresql import Database
-from tests.robustness import conftest
+from tests._support import blog
+from tests._support.postgresql import Database
 from tests.robustness.live_server import Client
 from tests.robustness.live_server import serving
 
@@ -47,7 +47,7 @@ PROBE_ROUNDS = 15
 REQUEST_TIMEOUT = 20.0
 BARRIER_TIMEOUT = 10.0
 RUN_TIMEOUT = 60.0
-SEEDED_POSTS = conftest.WRITERS * conftest.POSTS_PER_WRITER
+SEEDED_POSTS = blog.WRITERS * blog.POSTS_PER_WRITER
 #: Bounded waits everywhere, so a broken run fails instead of hanging.
 ENGINE_OPTIONS = {
     "pool_timeout": 10,
@@ -88,12 +88,12 @@ def _plan(index: int) -> list[Call]:
         elif kind == "post":
             calls.append(Call(kind, "GET", f"/posts/{10**6 + n}", 404))
         elif kind == "user" and rng.random() < 0.9:
-            path = f"/users/writer{rng.randint(1, conftest.WRITERS)}?page={rng.randint(1, 3)}"
+            path = f"/users/writer{rng.randint(1, blog.WRITERS)}?page={rng.randint(1, 3)}"
             calls.append(Call(kind, "GET", path, 200))
         elif kind == "user":
             calls.append(Call(kind, "GET", "/users/nobody", 404))
         elif kind == "create":
-            form = {"author": f"writer{rng.randint(1, conftest.WRITERS)}", "title": f"load-{token}"}
+            form = {"author": f"writer{rng.randint(1, blog.WRITERS)}", "title": f"load-{token}"}
             calls.append(Call(kind, "POST", "/posts", 302, f"load-{token}", form))
         elif kind == "comment":
             form = {"body": f"load-{token}", "author": "loadtest"}
@@ -287,7 +287,7 @@ def _counts(connection: sa.Connection, column: t.Any, prefix: str) -> dict[str, 
 
 def test_blog_under_concurrent_load(blog_databases: Database) -> None:
     """Concurrent mixed requests keep every write exactly once, every session private, no leaks."""
-    app = conftest.make_blog(blog_databases, ENGINE_OPTIONS)
+    app = blog.make_blog(blog_databases, ENGINE_OPTIONS)
     watch, probes = Watch(), Probes()
     watch.install(app)
     probes.install(app)
@@ -327,7 +327,7 @@ def test_blog_under_concurrent_load(blog_databases: Database) -> None:
 
         by_kind = collections.Counter(o.call.kind for o in done)
         written = {kind: {o.call.token for o in done if o.call.kind == kind} for kind in by_kind}
-        with conftest.engines(app)[None].connect() as connection:
+        with blog.engines(app)[None].connect() as connection:
             assert _counts(connection, Post.title, "load-") == dict.fromkeys(written["create"], 1)
             assert _counts(connection, Comment.body, "load-") == dict.fromkeys(
                 written["comment"], 1
@@ -340,14 +340,14 @@ def test_blog_under_concurrent_load(blog_databases: Database) -> None:
             created_ids = set(
                 connection.scalars(sa.select(Post.id).where(Post.title.like("load-%")))
             )
-        with conftest.engines(app)["audit"].connect() as connection:
+        with blog.engines(app)["audit"].connect() as connection:
             actions = collections.Counter(connection.scalars(sa.select(AuditEntry.action)))
             details = connection.scalars(
                 sa.select(AuditEntry.detail).where(AuditEntry.action == "create_post")
             )
             audited_ids = {int(detail.split()[1]) for detail in details}
         assert actions == {
-            "seed": conftest.WRITERS,
+            "seed": blog.WRITERS,
             "create_post": len(written["create"]),
             "add_comment": len(written["comment"]),
         }
@@ -362,8 +362,8 @@ def test_blog_under_concurrent_load(blog_databases: Database) -> None:
                 stable=True,
             ), (round_, member)
 
-        assert conftest.checked_out(app) == {None: 0, "audit": 0}
-        assert conftest.sessions_of(app) == []
+        assert blog.checked_out(app) == {None: 0, "audit": 0}
+        assert blog.sessions_of(app) == []
         alive = [ref() for ref in watch.created]
         still_open = [s for s in alive if s is not None and (s.in_transaction() or s.identity_map)]
         assert still_open == []
@@ -374,4 +374,4 @@ def test_blog_under_concurrent_load(blog_databases: Database) -> None:
     finally:
         for client in clients:
             client.close()
-        conftest.dispose(app)
+        blog.dispose(app)

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from tests.conftest import IMPLEMENTATIONS
-from tests.conftest import Impl
-from tests.postgresql import Database
-from tests.postgresql import Server
+from tests._support.implementations import IMPLEMENTATIONS
+from tests._support.implementations import Impl
+from tests._support.postgresql import Database
+from tests._support.postgresql import Server
 
 #: Flask-SQLAlchemy first, then fss_compat: outcomes are compared in this order.
 IMPLS = tuple(Impl(name) for name in IMPLEMENTATIONS)

@@ -1,0 +1,138 @@
+"""Small projects written to a temporary folder, for running the tool on them.
+
+Each test's project is a package with a name of its own (``fsst_<n>``), so the runtime-
+assisted rules can import it without clashing with another test's; its modules import each
+other relatively.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import textwrap
+import typing as t
+from pathlib import Path
+
+from fss_compat.codemod import runner
+from fss_compat.codemod.engine import Finding
+from fss_compat.codemod.engine import Options
+from fss_compat.codemod.engine import Status
+
+#: Numbers for the projects' package names (``fsst_<n>``).
+NUMBERS = itertools.count()
+
+#: The models most rule tests use: ``db`` and two models in ``models.py``.
+MODELS = """\
+import sqlalchemy as sa
+import sqlalchemy.orm as orm
+
+from fss_compat import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    __tablename__ = "user"
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(50))
+    posts = orm.relationship("Post", back_populates="author")
+
+
+class Post(db.Model):
+    __tablename__ = "post"
+    id = sa.Column(sa.Integer, primary_key=True)
+    title = sa.Column(sa.String(50))
+    author_id = sa.Column(sa.ForeignKey("user.id"))
+    author = orm.relationship("User", back_populates="posts")
+"""
+
+
+@dataclasses.dataclass
+class Result:
+    """What one ``migrate`` run did to a project."""
+
+    root: Path
+    package: str
+    sources: dict[str, str]
+    findings: list[Finding]
+    errors: list[tuple[str, str]]
+    options: dict[str, t.Any]
+
+    def statuses(self, key: str) -> list[Status]:
+        """The statuses of the findings of one rewrite (``FSC201.get``) or rule."""
+        return [f.status for f in self.findings if key in (f.key, f.feature)]
+
+
+@dataclasses.dataclass
+class Project:
+    """A package in a temporary folder, and the tool run on it."""
+
+    root: Path
+    package: str
+
+    def write(self, files: dict[str, str]) -> None:
+        """Write ``files`` (path in the package -> source, dedented) and ``__init__.py``s."""
+        folder = self.root / self.package
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "__init__.py").touch()
+        for name, source in files.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(source), encoding="utf-8")
+
+    def read(self, name: str) -> str:
+        """The current source of one module."""
+        return (self.root / self.package / name).read_text(encoding="utf-8")
+
+    def migrate(
+        self,
+        select: str | None = None,
+        stage: int | None = None,
+        unsafe: bool = False,
+        app: str = "",
+        write: bool = True,
+    ) -> Result:
+        """Run ``migrate`` in this process; write the result unless ``write`` is false."""
+        keys = frozenset(select.split(",")) if select else None
+        options = Options(select=keys, stage=stage, unsafe=unsafe)
+        folder = self.root / self.package
+        found, changes = runner.migrate([str(folder)], options, app=app, workers=1)
+        sources = {}
+        findings = []
+        for change in changes:
+            name = str(Path(change.path).relative_to(folder))
+            sources[name] = change.new
+            findings += change.findings
+            if write:
+                Path(change.path).write_text(change.new, encoding="utf-8")
+        used = {"select": select, "stage": stage, "unsafe": unsafe, "app": app}
+        return Result(self.root, self.package, sources, findings, found.errors, used)
+
+    def scan(self) -> runner.Scan:
+        """Run ``scan`` in this process."""
+        return runner.scan([str(self.root / self.package)], workers=1)
+
+
+def check(project: Project, result: Result, name: str, expected: str) -> None:
+    """``name`` became ``expected``, compiles, and a second run changes nothing."""
+    assert result.errors == []
+    source = project.read(name)
+    assert source == textwrap.dedent(expected)
+    compile(source, name, "exec")
+    again = project.migrate(write=False, **result.options)
+    assert {k: v for k, v in again.sources.items() if v != project.read(k)} == {}
+
+
+def rewrite(
+    project: Project,
+    before: str,
+    expected: str,
+    select: str,
+    models: str = MODELS,
+    unsafe: bool = False,
+) -> Result:
+    """Migrate ``views.py`` (next to ``models.py``) with ``select``; check the result."""
+    project.write({"models.py": models, "views.py": before})
+    result = project.migrate(select=select, unsafe=unsafe)
+    check(project, result, "views.py", expected)
+    return result
