@@ -134,7 +134,7 @@ def _feature_id(key: str) -> str:
     wanted = key.strip().lower()
     for f in catalogue.CATALOGUE:
         if wanted in (f.id.lower(), f.name):
-            if f in catalogue.STATIC_FEATURES:
+            if not f.runtime:
                 raise ValueError(
                     f"Legacy feature {key!r} ({f.id} {f.name}) has no runtime switch: only"
                     " the scanner sees it. Run 'fss-compat scan' to find its uses."
@@ -511,7 +511,7 @@ def _check(feature_id: str, db: _HasModes | None, app: Flask | None) -> None:
     mode = found.mode_for(feature_id, module)
     if mode is Mode.ALLOW:
         return
-    f = _catalogue().feature(feature_id)
+    f = _catalogue().get(feature_id)
     message = (
         f"{f.id} {f.name}: {f.summary} is a legacy Flask-SQLAlchemy feature. Use {f.replacement}"
         f" instead; see '{f.guide}' in the migration guide."

@@ -7,36 +7,18 @@ kept as they are; the first other method is the terminal, which decides the rewr
 
 from __future__ import annotations
 
-import dataclasses
 import typing as t
 
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
-from fss_compat.codemod.engine import Candidate
-from fss_compat.codemod.engine import Context
 from fss_compat.codemod.engine import Finding
-from fss_compat.codemod.engine import Handler
-from fss_compat.codemod.engine import Status
-from fss_compat.codemod.rules_names import FSA_QUERY_METHODS
+from fss_compat.codemod.engine import OnModel
+from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.shapes import FSA_QUERY_METHODS
+from fss_compat.codemod.shapes import QUERY_BUILDERS
+from fss_compat.codemod.shapes import keywords
 
-#: Query methods that exist on Select with the same meaning.
-BUILDERS = frozenset(
-    {
-        "filter",
-        "filter_by",
-        "where",
-        "order_by",
-        "group_by",
-        "having",
-        "limit",
-        "offset",
-        "distinct",
-        "join",
-        "outerjoin",
-        "options",
-    }
-)
 #: Builders after which the legacy Query de-duplicates rows that scalars() would repeat.
 _UNIQUE = frozenset({"join", "outerjoin", "options"})
 _SCALARS = {"all": "all", "first": "first", "one": "all", "one_or_none": "all"}
@@ -121,154 +103,112 @@ def _arguments_fit(method: str, call: cst.Call) -> bool:
     return not call.args
 
 
-def on_call(ctx: Context, node: cst.Call) -> None:
-    """A ``Model.query`` chain: judge it from its outermost call."""
-    if id(node) in ctx.claimed:
-        return
-    spine = _spine(node)
-    if spine is None:
-        return
-    root, calls = spine
-    target = ctx.qnames(_model(root))
-    if not target:
-        return
-    methods = [_method(call) for call in calls]
-    end = next((i for i, m in enumerate(methods) if m not in BUILDERS), None)
-    via: tuple[str, ...] = ()
-    if isinstance(root, cst.Call):
-        # db.session.query(Model) is plain SQLAlchemy unless it ends in a method only
-        # Flask-SQLAlchemy's Query has.
-        if end is None or methods[end] not in FSA_QUERY_METHODS:
+class QueryRules(Rule):
+    """FSC201 model-query (and FSC605 for the chains that paginate from the request)."""
+
+    FEATURES = ("FSC201", "FSC605")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """A ``Model.query`` chain: judge it from its outermost call."""
+        if self.claimed(node):
             return
-        session = t.cast(cst.Attribute, root.func).value
-        owner = t.cast(cst.Attribute, session).value
-        via = tuple(ctx.qnames(owner))
-        if not via:
+        spine = _spine(node)
+        if spine is None:
             return
-        name = f"{ctx.code(owner)}.session.query({ctx.code(_model(root))})"
-    else:
-        name = f"{ctx.code(root.value)}.query"
-    ctx.claim([root, *calls])
-    if end is None:
-        _report(ctx, node, "builder", f"'{name}' is built here and run elsewhere", target)
-        return
-    terminal, builders = methods[end], methods[:end]
-    if terminal in ("get", "get_or_404") and builders:
-        terminal = "unknown"
-    if (terminal not in _SCALARS and terminal not in _REWRITES) or not _arguments_fit(
-        terminal, calls[end]
-    ):
-        _report(
-            ctx,
-            node,
-            "unsupported",
-            f"'{name}...{methods[end]}()' has no 1:1 rewrite the tool makes",
-            target,
-            via=via,
-        )
-        return
-    unique = bool(_UNIQUE & set(builders))
-    rewrite = _REWRITES.get(terminal) or ("join-unique" if unique else _SCALARS[terminal])
-    blocked = ""
-    if terminal == "count" and ctx.options.unsafe and set(builders) <= _SHORT_COUNT:
-        rewrite = "count-short"
-    elif terminal == "first_or_404" and "options" in builders:
-        blocked = "options() may eager-load a collection, which needs unique()"
-    elif terminal == "one_or_404" and unique:
-        blocked = "db.one_or_404 cannot de-duplicate the rows of join, outerjoin or options()"
-    finding = _report(ctx, node, rewrite, f"'{name}...{terminal}()'", target, blocked, via)
-    if terminal == "paginate" and not {"page", "per_page"} <= _keywords(calls[end]):
-        ctx.report(
-            Candidate(
-                ctx.line,
-                "FSC605",
-                "request-args",
-                f"'{name}...paginate()' reads page and per_page from the request",
-                need="model",
-                target=tuple(target),
-                via=via,
-            )
-        )
-    if ctx.applies(finding):
-        _register(ctx, t.cast(Finding, finding), calls, end, unique, rewrite)
-
-
-def _keywords(call: cst.Call) -> set[str]:
-    return {arg.keyword.value for arg in call.args if arg.keyword is not None}
-
-
-def _report(
-    ctx: Context,
-    node: cst.CSTNode,
-    rewrite: str,
-    message: str,
-    target: t.AbstractSet[str],
-    blocked: str = "",
-    via: tuple[str, ...] = (),
-) -> Finding | None:
-    """Report an FSC201 site; ``via``: for ``db.session.query(Model)``, the qualified names of
-    that ``db``, which the rewrite then uses instead of the model's.
-    """
-    candidate = Candidate(
-        ctx.line,
-        "FSC201",
-        rewrite,
-        message,
-        need="model",
-        target=tuple(target),
-        blocked=blocked,
-        via=via,
-    )
-    return ctx.report(candidate, node)
-
-
-def on_attribute(ctx: Context, node: cst.Attribute) -> None:
-    """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
-    if node.attr.value != "query" or id(node) in ctx.claimed:
-        return
-    if not isinstance(node.value, (cst.Name, cst.Attribute)):
-        return
-    target = ctx.qnames(node.value)
-    if target:
-        message = f"'{ctx.code(node.value)}.query' is built here and run elsewhere"
-        _report(ctx, node, "builder", message, target)
-
-
-def _register(
-    ctx: Context, finding: Finding, calls: list[cst.Call], end: int, unique: bool, rewrite: str
-) -> None:
-    """Work out the names the rewrite needs (adding imports), then register the edit."""
-    at = calls[end]
-    db = ctx.reference(finding.data, at)
-    terminal = _method(at)
-    select = "-" if terminal in ("get", "get_or_404") else ctx.sqlalchemy("select", at)
-    count = ctx.sqlalchemy("func", at) if rewrite.startswith("count") else "-"
-    if not (db and select and count):
-        ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(
-            finding,
-            status=Status.BLOCKED,
-            message=f"{finding.message}: a name the rewrite needs clashes with one here",
-        )
-        return
-    depth = end
-
-    def edit(updated: cst.Call) -> cst.BaseExpression:
-        builders = t.cast(cst.Attribute, updated.func).value
-        root: t.Any = builders
-        for _ in range(depth):
-            root = root.func.value
-        model = _model(root)
-        if terminal in ("get", "get_or_404"):
-            return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
-        if rewrite == "count-short":
-            counted = f"{select}({count}.count()).select_from({{model}})"
-            root_select = parse_template_expression(counted, model=model)
+        root, calls = spine
+        target = tuple(sorted(self.qnames(_model(root))))
+        if not target:
+            return
+        methods = [_method(call) for call in calls]
+        end = next((i for i, m in enumerate(methods) if m not in QUERY_BUILDERS), None)
+        via: tuple[str, ...] = ()
+        if isinstance(root, cst.Call):
+            # db.session.query(Model) is plain SQLAlchemy unless it ends in a method only
+            # Flask-SQLAlchemy's Query has.
+            if end is None or methods[end] not in FSA_QUERY_METHODS:
+                return
+            session = t.cast(cst.Attribute, root.func).value
+            owner = t.cast(cst.Attribute, session).value
+            via = tuple(sorted(self.qnames(owner)))
+            if not via:
+                return
+            name = f"{self.code(owner)}.session.query({self.code(_model(root))})"
         else:
-            root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
-        statement = _swap_root(builders, root_select, depth)
-        return _build(updated, statement, model, db, select, count, terminal, rewrite, unique)
+            name = f"{self.code(root.value)}.query"
+        self.claim([root, *calls])
+        if end is None:
+            message = f"'{name}' is built here and run elsewhere"
+            self.report(node, "FSC201", "builder", message, OnModel(target, builder=True))
+            return
+        terminal, builders = methods[end], methods[:end]
+        if terminal in ("get", "get_or_404") and builders:
+            terminal = "unknown"
+        subject = OnModel(target, via)
+        if (terminal not in _SCALARS and terminal not in _REWRITES) or not _arguments_fit(
+            terminal, calls[end]
+        ):
+            message = f"'{name}...{methods[end]}()' has no 1:1 rewrite the tool makes"
+            self.report(node, "FSC201", "unsupported", message, subject)
+            return
+        unique = bool(_UNIQUE & set(builders))
+        rewrite = _REWRITES.get(terminal) or ("join-unique" if unique else _SCALARS[terminal])
+        blocked = ""
+        if terminal == "count" and self.run.options.unsafe and set(builders) <= _SHORT_COUNT:
+            rewrite = "count-short"
+        elif terminal == "first_or_404" and "options" in builders:
+            blocked = "options() may eager-load a collection, which needs unique()"
+        elif terminal == "one_or_404" and unique:
+            blocked = "db.one_or_404 cannot de-duplicate the rows of join, outerjoin or options()"
+        message = f"'{name}...{terminal}()'"
+        finding = self.report(node, "FSC201", rewrite, message, subject, blocked)
+        if terminal == "paginate" and not {"page", "per_page"} <= keywords(calls[end]).keys():
+            message = f"'{name}...paginate()' reads page and per_page from the request"
+            self.report(node, "FSC605", "request-args", message, subject)
+        if self.applies(finding):
+            self._register(finding, calls, end, unique, rewrite)
 
-    ctx.replace(at, edit)
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
+        if node.attr.value != "query" or self.claimed(node):
+            return
+        if not isinstance(node.value, (cst.Name, cst.Attribute)):
+            return
+        target = tuple(sorted(self.qnames(node.value)))
+        if target:
+            message = f"'{self.code(node.value)}.query' is built here and run elsewhere"
+            self.report(node, "FSC201", "builder", message, OnModel(target, builder=True))
+
+    def _register(
+        self, finding: Finding, calls: list[cst.Call], end: int, unique: bool, rewrite: str
+    ) -> None:
+        """Work out the names the rewrite needs (adding imports), then register the edit."""
+        at = calls[end]
+        db = self.reference(finding.data, at)
+        terminal = _method(at)
+        select = "-" if terminal in ("get", "get_or_404") else self.sqlalchemy("select", at)
+        count = self.sqlalchemy("func", at) if rewrite.startswith("count") else "-"
+        if not (db and select and count):
+            self.block(finding, "a name the rewrite needs clashes with one here")
+            return
+        depth = end
+
+        def edit(updated: cst.Call) -> cst.BaseExpression:
+            builders = t.cast(cst.Attribute, updated.func).value
+            root: t.Any = builders
+            for _ in range(depth):
+                root = root.func.value
+            model = _model(root)
+            if terminal in ("get", "get_or_404"):
+                return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
+            if rewrite == "count-short":
+                counted = f"{select}({count}.count()).select_from({{model}})"
+                root_select = parse_template_expression(counted, model=model)
+            else:
+                root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
+            statement = _swap_root(builders, root_select, depth)
+            return _build(updated, statement, model, db, select, count, terminal, rewrite, unique)
+
+        self.edit(at, finding, edit)
 
 
 def _swap_root(chain: t.Any, new_root: cst.BaseExpression, depth: int) -> t.Any:
@@ -337,9 +277,3 @@ def _build(
         result = _method_call(result, "unique")
     func_node = t.cast(cst.Attribute, updated.func)
     return updated.with_changes(func=func_node.with_changes(value=result))
-
-
-HANDLERS: dict[type[cst.CSTNode], tuple[Handler, ...]] = {
-    cst.Call: (on_call,),
-    cst.Attribute: (on_attribute,),
-}

@@ -96,17 +96,15 @@ class Project:
         keys = frozenset(select.split(",")) if select else None
         options = Options(select=keys, stage=stage, unsafe=unsafe)
         folder = self.root / self.package
-        found, changes = runner.migrate([str(folder)], options, app=app, workers=1)
+        done = runner.migrate([str(folder)], options, app=app, workers=1)
         sources = {}
-        findings = []
-        for change in changes:
+        for change in done.changes:
             name = str(Path(change.path).relative_to(folder))
             sources[name] = change.new
-            findings += change.findings
             if write:
                 Path(change.path).write_text(change.new, encoding="utf-8")
         used = {"select": select, "stage": stage, "unsafe": unsafe, "app": app}
-        return Result(self.root, self.package, sources, findings, found.errors, used)
+        return Result(self.root, self.package, sources, done.findings, done.errors, used)
 
     def scan(self) -> runner.Scan:
         """Run ``scan`` in this process."""
@@ -120,7 +118,7 @@ def check(project: Project, result: Result, name: str, expected: str) -> None:
     assert source == textwrap.dedent(expected)
     compile(source, name, "exec")
     again = project.migrate(write=False, **result.options)
-    assert {k: v for k, v in again.sources.items() if v != project.read(k)} == {}
+    assert again.sources == {}
 
 
 def rewrite(

@@ -25,7 +25,7 @@ def test_scan_text_and_exit_code(folder: str, capsys: pytest.CaptureFixture[str]
     """Without a baseline, scan lists sites per rule with file:line and exits 1 when any exist."""
     assert cli.main(["scan", folder, "--jobs", "1"]) == cli.EXIT_WORSE
     out = capsys.readouterr().out
-    assert "FSC201 model-query (query API): 1 sites" in out
+    assert "FSC201 model-query (query API): 1 site\n" in out
     assert "views.py:3: fix FSC201.get" in out and "per module:" in out
 
 
