@@ -46,8 +46,8 @@ def test_flask_sqlalchemy_suite_passes_under_the_alias(tmp_path: Path) -> None:
     outcomes = {}
     for case in cases:
         test_id = f"{case.get('classname', '').rpartition('.')[2]}.py::{case.get('name')}"
-        failed = case.find("failure") is not None or case.find("error") is not None
-        outcomes[test_id] = "failed" if failed else "passed"
+        broken = case.find("failure") is not None or case.find("error") is not None
+        outcomes[test_id] = "failed" if broken else "passed"
     failed = {test_id for test_id, outcome in outcomes.items() if outcome == "failed"}
     assert len(outcomes) > 400
     assert failed == set(EXPECTED_FAILURES)
