@@ -266,3 +266,13 @@ def test_sessionmaker_uses_latest_app(tmp_path: Path) -> None:
     gc.collect()
     with db.sessionmaker() as session:
         assert session.get_bind().engine.url.database == f"{tmp_path / 'one'}.db"
+
+
+@pytest.mark.difference("extension-entries")
+def test_extension_entries(impl: Impl, app: Flask) -> None:
+    """``init_app`` adds ``"sqlalchemy"``; fss_compat also keeps its per-app state there."""
+    app.config["SQLALCHEMY_RECORD_QUERIES"] = True
+    db = impl.SQLAlchemy(app)
+    assert app.extensions["sqlalchemy"] is db
+    ours = {"fss_compat.scoped_session", "fss_compat.legacy", "fss_compat.record_queries"}
+    assert set(app.extensions) == {"sqlalchemy"} | (set() if impl.is_fsa else ours)
