@@ -34,6 +34,7 @@ from fss_compat import catalogue
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
 from fss_compat.codemod.project import absolute
+from fss_compat.codemod.shapes import last_name
 
 
 class Status(str, enum.Enum):
@@ -87,11 +88,14 @@ class OnModel:
         one; the rewrite then uses it instead of the model's.
     :param builder: a chain built and not run here, which a custom query class does not
         turn into an ``unsupported`` site.
+    :param below: ``names`` is the class of ``cls`` or ``self`` in one of its methods: the
+        site counts when it or a subclass is a concrete model.
     """
 
     names: tuple[str, ...]
     via_db: tuple[str, ...] = ()
     builder: bool = False
+    below: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +108,18 @@ class OnDb:
 
     names: tuple[str, ...]
     member: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class OnDbSetup:
+    """The site counts when the app's config may set ``config_key`` (anywhere in the
+    scanned code) and ``names`` is a ``db`` (``db.init_app(app)``) or, with
+    ``constructor``, the ``SQLAlchemy`` class (``SQLAlchemy(app)``).
+    """
+
+    names: tuple[str, ...]
+    constructor: bool
+    config_key: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +136,7 @@ class OnDynamic:
     name: str
 
 
-Subject = Always | OnModel | OnDb | OnClass | OnDynamic
+Subject = Always | OnModel | OnDb | OnDbSetup | OnClass | OnDynamic
 ALWAYS = Always()
 
 
@@ -174,8 +190,8 @@ def judge(
     c = candidate
     subject = ""
     match c.subject:
-        case OnModel(names=names, via_db=via_db, builder=builder):
-            model = index.model(names)
+        case OnModel(names=names, via_db=via_db, builder=builder, below=below):
+            model = index.model_below(names[0]) if below else index.model(names)
             if not model:
                 return None
             data = index.model_db(model)
@@ -190,10 +206,16 @@ def judge(
                     message=f"{c.message}; '{model.rpartition('.')[2]}' has a custom"
                     " query_class, whose methods are the app's own",
                 )
-            subject = model
+            subject = names[0] if below else model
             c = dataclasses.replace(c, data=c.data or data)
         case OnDb(names=names, member=member):
             subject = index.db_member(names, member) if member else index.db(names)
+            if not subject:
+                return None
+        case OnDbSetup(names=names, constructor=constructor, config_key=key):
+            if key not in index.config_keys:
+                return None
+            subject = index.sqlalchemy_class(names) if constructor else index.db(names)
             if not subject:
                 return None
         case OnDynamic(name=name):
@@ -272,6 +294,18 @@ _STATEMENT_TYPES = frozenset(
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class Bound:
+    """What a method's first parameter is bound to.
+
+    :param qname: the class the method is defined in (the object may be of a subclass).
+    :param instance: ``self`` (an instance), not ``cls`` (the class).
+    """
+
+    qname: str
+    instance: bool
+
+
 class Where:
     """Where a traversal is: the statements, classes and functions around the node.
 
@@ -283,6 +317,8 @@ class Where:
         self.statements: list[cst.CSTNode] = []
         #: Enclosing classes and functions (``f.<locals>``), for qualified names.
         self.nesting: list[str] = []
+        #: The enclosing class and function definitions themselves.
+        self.scopes: list[cst.ClassDef | cst.FunctionDef] = []
 
     def enter(self, node: cst.CSTNode) -> None:
         """Called before the visits of ``node``."""
@@ -291,8 +327,10 @@ class Where:
             self.statements.append(node)
         if kind is cst.ClassDef:
             self.nesting.append(t.cast(cst.ClassDef, node).name.value)
+            self.scopes.append(t.cast(cst.ClassDef, node))
         elif kind is cst.FunctionDef:
             self.nesting.append(f"{t.cast(cst.FunctionDef, node).name.value}.<locals>")
+            self.scopes.append(t.cast(cst.FunctionDef, node))
 
     def leave(self, node: cst.CSTNode) -> None:
         """Called after the leaves of ``node``."""
@@ -301,6 +339,26 @@ class Where:
             self.statements.pop()
         if kind is cst.ClassDef or kind is cst.FunctionDef:
             self.nesting.pop()
+            self.scopes.pop()
+
+    def bound_class(self, name: str, module: str) -> Bound | None:
+        """The class ``name`` stands for, when it is the first parameter (``cls``, ``self``)
+        of the method the traversal is in.
+        """
+        if len(self.scopes) < 2:
+            return None
+        function, owner = self.scopes[-1], self.scopes[-2]
+        if not (isinstance(function, cst.FunctionDef) and isinstance(owner, cst.ClassDef)):
+            return None
+        params = function.params
+        first = [*params.posonly_params, *params.params][:1]
+        if not first or first[0].name.value != name:
+            return None
+        decorators = {last_name(d.decorator) for d in function.decorators}
+        if "staticmethod" in decorators:
+            return None
+        qname = ".".join([module, *self.nesting[:-1]])
+        return Bound(qname, instance="classmethod" not in decorators)
 
     @property
     def module_level(self) -> bool:

@@ -20,9 +20,12 @@ from fss_compat.codemod.engine import module_bindings
 from fss_compat.codemod.engine import qualified_names
 from fss_compat.codemod.project import ClassFacts
 from fss_compat.codemod.project import DbFacts
+from fss_compat.codemod.shapes import CONFIG_SWITCHES
 from fss_compat.codemod.shapes import RELATIONSHIP_FUNCTIONS
+from fss_compat.codemod.shapes import config_settings
 from fss_compat.codemod.shapes import last_name
 from fss_compat.codemod.shapes import laziness
+from fss_compat.codemod.shapes import may_enable
 
 
 def assigned(statement: cst.CSTNode) -> list[tuple[str, cst.Assign | cst.AnnAssign]]:
@@ -77,11 +80,26 @@ class Facts(cst.BatchableCSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         """Module level: ``db = SQLAlchemy(...)`` and ``Column = db.Column``-style aliases."""
         self._assignment([target.target for target in node.targets], node.value)
+        self._config(node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         """Module level: ``db: SQLAlchemy = SQLAlchemy(...)``."""
         if node.value is not None:
             self._assignment([node.target], node.value)
+        self._config(node)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        """``config.update(SQLALCHEMY_RECORD_QUERIES=True)``."""
+        self._config(node)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        """``{"SQLALCHEMY_RECORD_QUERIES": True}``."""
+        self._config(node)
+
+    def _config(self, node: cst.CSTNode) -> None:
+        for key, value in config_settings(node):
+            if key in CONFIG_SWITCHES and may_enable(value):
+                self.facts.config_keys.add(key)
 
     def _assignment(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
         if not self.where.module_level:
@@ -148,6 +166,18 @@ class Facts(cst.BatchableCSTVisitor):
             facts.dynamic += lazy.backrefs
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        """``X.query``: a use of the query property of whatever ``X`` is."""
-        if node.attr.value == "query" and isinstance(node.value, (cst.Name, cst.Attribute)):
-            self.facts.queried.update(self._qnames(node.value))
+        """``X.query``: a use of the query property of whatever ``X`` is; for ``cls.query``,
+        ``self.query`` and ``type(self).query``, of the method's class.
+        """
+        if node.attr.value != "query":
+            return
+        receiver = node.value
+        if isinstance(receiver, cst.Call) and last_name(receiver.func) == "type" and receiver.args:
+            receiver = receiver.args[0].value
+        if isinstance(receiver, cst.Name):
+            bound = self.where.bound_class(receiver.value, self.run.module)
+            if bound is not None:
+                self.facts.queried.add(bound.qname)
+                return
+        if isinstance(receiver, (cst.Name, cst.Attribute)):
+            self.facts.queried.update(self._qnames(receiver))

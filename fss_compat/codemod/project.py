@@ -75,8 +75,11 @@ class ModuleFacts:
     aliases: dict[str, str] = dataclasses.field(default_factory=dict)
     classes: list[ClassFacts] = dataclasses.field(default_factory=list)
     dbs: list[DbFacts] = dataclasses.field(default_factory=list)
-    #: The qualified names of the receivers of ``X.query`` (whether or not models).
+    #: The qualified names of the receivers of ``X.query`` (whether or not models), and
+    #: the classes of ``cls.query`` and ``self.query`` in their methods.
     queried: set[str] = dataclasses.field(default_factory=set)
+    #: The config keys that switch a legacy feature on which the module may set.
+    config_keys: set[str] = dataclasses.field(default_factory=set)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +152,8 @@ class Index:
     dbs: dict[str, DbFacts] = dataclasses.field(default_factory=dict)
     #: The qualified names of the receivers of ``X.query`` anywhere, resolved.
     queried: set[str] = dataclasses.field(default_factory=set)
+    #: The config keys that switch a legacy feature on which the code may set.
+    config_keys: set[str] = dataclasses.field(default_factory=set)
     #: Table names read from the running app (``--app``), by class qualified name.
     runtime_names: dict[str, TableName] = dataclasses.field(default_factory=dict)
     _model_db: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
@@ -164,6 +169,7 @@ class Index:
             index.classes.update((c.qname, c) for c in module.classes)
             index.dbs.update((d.qname, d) for d in module.dbs)
             index.queried.update(module.queried)
+            index.config_keys.update(module.config_keys)
         # A subclass of SQLAlchemy defined in the scanned code makes db objects too.
         index.dbs = {q: d for q, d in index.dbs.items() if index._is_sqlalchemy(d.constructor)}
         index.queried = {index.resolve(name) for name in index.queried}
@@ -186,6 +192,13 @@ class Index:
                 break
         self._resolved[qname] = name
         return name
+
+    def sqlalchemy_class(self, qnames: Iterable[str]) -> str:
+        """The ``SQLAlchemy`` class (or a scanned subclass) among ``qnames``, or ``""``."""
+        for name in qnames:
+            if self._is_sqlalchemy([name]):
+                return self.resolve(name)
+        return ""
 
     def _is_sqlalchemy(self, constructor: list[str], depth: int = 0) -> bool:
         for name in constructor:

@@ -7,16 +7,14 @@ from __future__ import annotations
 import libcst as cst
 
 from fss_compat.codemod.engine import OnDb
+from fss_compat.codemod.engine import OnDbSetup
 from fss_compat.codemod.engine import Rule
-from fss_compat.codemod.shapes import NOT_LITERAL
+from fss_compat.codemod.shapes import CONFIG_SWITCHES
+from fss_compat.codemod.shapes import config_settings
 from fss_compat.codemod.shapes import keywords
-from fss_compat.codemod.shapes import literal
+from fss_compat.codemod.shapes import may_enable
 
 _HELPERS = frozenset({"get_or_404", "first_or_404", "one_or_404"})
-_CONFIG = {
-    "SQLALCHEMY_RECORD_QUERIES": ("FSC602", "recorded-queries"),
-    "SQLALCHEMY_TRACK_MODIFICATIONS": ("FSC603", "track-modifications"),
-}
 #: Names whose use is the feature, in Flask-SQLAlchemy (3.x and 2.x) and in fss_compat.
 _NAMES = {
     "get_recorded_queries": ("FSC602", "recorded-queries"),
@@ -31,21 +29,6 @@ def _none(value: cst.BaseExpression | None) -> bool:
     return value is None or (isinstance(value, cst.Name) and value.value == "None")
 
 
-def _enabled(value: cst.BaseExpression | None) -> bool:
-    """Whether a config value may turn the feature on (anything but a false literal)."""
-    if value is None:
-        return True
-    found = literal(value)
-    return found is NOT_LITERAL or bool(found)
-
-
-def _string(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else ""
-    return ""
-
-
 class ExtraRules(Rule):
     """FSC601 db-404-helpers, FSC602 recorded-queries, FSC603 track-modifications and
     FSC605 paginate-request-args.
@@ -55,6 +38,7 @@ class ExtraRules(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         """``db.get_or_404(...)`` and friends; ``db.paginate(...)`` without page numbers."""
+        self._setup(node)
         func = node.func
         if not isinstance(func, cst.Attribute) or not isinstance(
             func.value, (cst.Name, cst.Attribute)
@@ -94,38 +78,47 @@ class ExtraRules(Rule):
 
         self.edit(node, finding, edit)
 
-    def _config(self, node: cst.CSTNode, key: str, value: cst.BaseExpression | None) -> None:
-        if key in _CONFIG and _enabled(value):
-            feature, rewrite = _CONFIG[key]
-            self.report(node, feature, rewrite, f"'{key}' is set")
+    def _config(self, node: cst.CSTNode) -> None:
+        for key, value in config_settings(node):
+            if key in CONFIG_SWITCHES and may_enable(value):
+                feature, rewrite = CONFIG_SWITCHES[key]
+                self.report(node, feature, rewrite, f"'{key}' is set")
 
     def visit_Assign(self, node: cst.Assign) -> None:
         """``SQLALCHEMY_X = True`` (config objects) and ``app.config["SQLALCHEMY_X"] = True``."""
-        for target in node.targets:
-            self._config_target(node, target.target, node.value)
+        self._config(node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         """``SQLALCHEMY_X: bool = True``."""
-        self._config_target(node, node.target, node.value)
-
-    def _config_target(
-        self, node: cst.CSTNode, target: cst.BaseExpression, value: cst.BaseExpression | None
-    ) -> None:
-        if isinstance(target, cst.Name):
-            self._config(node, target.value, value)
-        elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
-            index = target.slice[0].slice
-            if isinstance(index, cst.Index):
-                self._config(node, _string(index.value), value)
+        self._config(node)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         """``config.update(SQLALCHEMY_X=True)``."""
-        if node.keyword is not None:
-            self._config(node, node.keyword.value, node.value)
+        self._config(node)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """``{"SQLALCHEMY_X": True}``."""
-        self._config(node, _string(node.key), node.value)
+        self._config(node)
+
+    def _setup(self, node: cst.Call) -> None:
+        """``db.init_app(app)`` and ``SQLAlchemy(app)``: where the runtime switches recorded
+        queries and modification tracking on, when the config sets them.
+        """
+        func = node.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value == "init_app":
+            names, constructor, what = self.qnames(func.value), False, "'db.init_app(...)'"
+        elif (node.args and node.args[0].keyword is None) or "app" in keywords(node):
+            names, constructor, what = self.qnames(func), True, "'SQLAlchemy(app)'"
+        else:
+            return
+        if not names:
+            return
+        for key, (feature, rewrite) in CONFIG_SWITCHES.items():
+            message = f"{what} switches the feature on: the config sets '{key}'"
+            subject = OnDbSetup(tuple(sorted(names)), constructor, key)
+            self.report(node, feature, rewrite, message, subject)
 
     def visit_Name(self, node: cst.Name) -> None:
         """A use of ``get_recorded_queries``, ``models_committed`` and the like."""

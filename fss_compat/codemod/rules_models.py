@@ -158,7 +158,10 @@ def _base(candidate: Candidate, index: Index) -> Candidate | None:
         (facts.tablename != "explicit" and not facts.table, "no explicit __tablename__"),
         (facts.bind_key, "it has __bind_key__"),
         (facts.query_class, "it sets query_class"),
-        (qname in index.queried, f"'{short}.query' is still used"),
+        (
+            any(name in index.queried for name in index.lineage(qname)),
+            f"'{short}.query' is still used (or 'cls.query' in a base's method)",
+        ),
         (bool(index.subclasses(qname)), "it has subclasses: move the hierarchy by hand"),
     ]
     blocked = "; ".join(reason for failed, reason in reasons if failed)

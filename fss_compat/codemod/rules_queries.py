@@ -7,6 +7,7 @@ kept as they are; the first other method is the terminal, which decides the rewr
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 import libcst as cst
@@ -18,6 +19,7 @@ from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.shapes import FSA_QUERY_METHODS
 from fss_compat.codemod.shapes import QUERY_BUILDERS
 from fss_compat.codemod.shapes import keywords
+from fss_compat.codemod.shapes import literal
 
 #: Builders after which the legacy Query de-duplicates rows that scalars() would repeat.
 _UNIQUE = frozenset({"join", "outerjoin", "options"})
@@ -64,6 +66,26 @@ def _model(root: Root) -> cst.BaseExpression:
     return root.args[0].value if isinstance(root, cst.Call) else root.value
 
 
+def _type_of(node: cst.BaseExpression) -> cst.Name | None:
+    """``self`` in ``type(self)``."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "type"
+        and len(node.args) == 1
+        and node.args[0].keyword is None
+        and not node.args[0].star
+        and isinstance(node.args[0].value, cst.Name)
+    ):
+        return node.args[0].value
+    return None
+
+
+def _receiver(node: cst.BaseExpression) -> bool:
+    """Whether ``node`` can be what ``.query`` is read on: a name, an attribute, ``type(x)``."""
+    return isinstance(node, (cst.Name, cst.Attribute)) or _type_of(node) is not None
+
+
 def _spine(node: cst.Call) -> tuple[Root, list[cst.Call]] | None:
     """``(<root>, [calls from the innermost out])`` if ``node`` is a chain on ``<model>.query``
     or on ``<db>.session.query(<model>)``.
@@ -78,7 +100,7 @@ def _spine(node: cst.Call) -> tuple[Root, list[cst.Call]] | None:
             calls.append(current)
             current = current.func.value
         elif isinstance(current, cst.Attribute) and current.attr.value == "query":
-            if isinstance(current.value, (cst.Name, cst.Attribute)) and calls:
+            if _receiver(current.value) and calls:
                 calls.reverse()
                 return current, calls
             return None
@@ -112,13 +134,15 @@ class QueryRules(Rule):
         """A ``Model.query`` chain: judge it from its outermost call."""
         if self.claimed(node):
             return
+        self._getattr(node)
         spine = _spine(node)
         if spine is None:
             return
         root, calls = spine
-        target = tuple(sorted(self.qnames(_model(root))))
-        if not target:
+        found = self._subject(root)
+        if found is None:
             return
+        subject, instance = found
         methods = [_method(call) for call in calls]
         end = next((i for i, m in enumerate(methods) if m not in QUERY_BUILDERS), None)
         via: tuple[str, ...] = ()
@@ -132,18 +156,20 @@ class QueryRules(Rule):
             via = tuple(sorted(self.qnames(owner)))
             if not via:
                 return
+            subject = dataclasses.replace(subject, via_db=via)
             name = f"{self.code(owner)}.session.query({self.code(_model(root))})"
         else:
             name = f"{self.code(root.value)}.query"
         self.claim([root, *calls])
         if end is None:
             message = f"'{name}' is built here and run elsewhere"
-            self.report(node, "FSC201", "builder", message, OnModel(target, builder=True))
+            self.report(
+                node, "FSC201", "builder", message, dataclasses.replace(subject, builder=True)
+            )
             return
         terminal, builders = methods[end], methods[:end]
         if terminal in ("get", "get_or_404") and builders:
             terminal = "unknown"
-        subject = OnModel(target, via)
         if (terminal not in _SCALARS and terminal not in _REWRITES) or not _arguments_fit(
             terminal, calls[end]
         ):
@@ -165,29 +191,72 @@ class QueryRules(Rule):
             message = f"'{name}...paginate()' reads page and per_page from the request"
             self.report(node, "FSC605", "request-args", message, subject)
         if self.applies(finding):
-            self._register(finding, calls, end, unique, rewrite)
+            self._register(finding, calls, end, unique, rewrite, instance)
+
+    def _subject(self, root: Root) -> tuple[OnModel, bool] | None:
+        """What the chain's model must be, and whether the rewrite reads the model as
+        ``type(self)`` from an instance (``self.query``).
+        """
+        receiver = _model(root)
+        if isinstance(root, cst.Attribute):
+            named = _type_of(receiver) or receiver
+            if isinstance(named, cst.Name):
+                bound = self.where.bound_class(named.value, self.run.module)
+                if bound is not None:
+                    instance = bound.instance and named is receiver
+                    return OnModel((bound.qname,), below=True), instance
+            if _type_of(receiver) is not None:
+                return None
+        target = tuple(sorted(self.qnames(receiver)))
+        return (OnModel(target), False) if target else None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
-        if node.attr.value != "query" or self.claimed(node):
+        if node.attr.value != "query" or self.claimed(node) or not _receiver(node.value):
             return
-        if not isinstance(node.value, (cst.Name, cst.Attribute)):
-            return
-        target = tuple(sorted(self.qnames(node.value)))
-        if target:
+        found = self._subject(node)
+        if found is not None:
             message = f"'{self.code(node.value)}.query' is built here and run elsewhere"
-            self.report(node, "FSC201", "builder", message, OnModel(target, builder=True))
+            subject = dataclasses.replace(found[0], builder=True)
+            self.report(node, "FSC201", "builder", message, subject)
+
+    def _getattr(self, node: cst.Call) -> None:
+        """``getattr(Model, "query")``: the query property read by name."""
+        args = node.args
+        if not (
+            isinstance(node.func, cst.Name)
+            and node.func.value == "getattr"
+            and not self.qnames(node.func)
+            and len(args) == 2
+            and literal(args[1].value) == "query"
+            and isinstance(args[0].value, (cst.Name, cst.Attribute))
+        ):
+            return
+        target = tuple(sorted(self.qnames(args[0].value)))
+        if target:
+            message = f"'getattr({self.code(args[0].value)}, \"query\")' reads the query by name"
+            self.report(node, "FSC201", "unsupported", message, OnModel(target))
 
     def _register(
-        self, finding: Finding, calls: list[cst.Call], end: int, unique: bool, rewrite: str
+        self,
+        finding: Finding,
+        calls: list[cst.Call],
+        end: int,
+        unique: bool,
+        rewrite: str,
+        instance: bool,
     ) -> None:
-        """Work out the names the rewrite needs (adding imports), then register the edit."""
+        """Work out the names the rewrite needs (adding imports), then register the edit.
+
+        :param instance: the chain starts at ``self.query``: the model is ``type(self)``.
+        """
         at = calls[end]
         db = self.reference(finding.data, at)
         terminal = _method(at)
         select = "-" if terminal in ("get", "get_or_404") else self.sqlalchemy("select", at)
         count = self.sqlalchemy("func", at) if rewrite.startswith("count") else "-"
-        if not (db and select and count):
+        free = not instance or self.usable("type", at, "builtins.type")
+        if not (db and select and count and free):
             self.block(finding, "a name the rewrite needs clashes with one here")
             return
         depth = end
@@ -198,6 +267,8 @@ class QueryRules(Rule):
             for _ in range(depth):
                 root = root.func.value
             model = _model(root)
+            if instance:
+                model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
             if terminal in ("get", "get_or_404"):
                 return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
             if rewrite == "count-short":

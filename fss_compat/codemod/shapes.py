@@ -145,3 +145,51 @@ def laziness(call: cst.Call) -> Laziness:
         if backref.unknown and not unknown:
             unknown = f"its backref: {backref.unknown}"
     return Laziness(own.dynamic, dynamic_backref, tuple(backrefs), unknown)
+
+
+#: Config keys that switch a legacy feature on, with the feature and its rewrite.
+CONFIG_SWITCHES: dict[str, tuple[str, str]] = {
+    "SQLALCHEMY_RECORD_QUERIES": ("FSC602", "recorded-queries"),
+    "SQLALCHEMY_TRACK_MODIFICATIONS": ("FSC603", "track-modifications"),
+}
+
+
+def _string(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def config_settings(node: cst.CSTNode) -> list[tuple[str, cst.BaseExpression | None]]:
+    """``(key, value)`` for what ``node`` may set in a config: ``KEY = value`` (a config
+    object), ``config["KEY"] = value``, ``update(KEY=value)`` and ``{"KEY": value}``.
+    """
+    if isinstance(node, cst.Assign):
+        targets = [target.target for target in node.targets]
+        value: cst.BaseExpression | None = node.value
+    elif isinstance(node, cst.AnnAssign):
+        targets, value = [node.target], node.value
+    elif isinstance(node, cst.Arg):
+        return [(node.keyword.value, node.value)] if node.keyword is not None else []
+    elif isinstance(node, cst.DictElement):
+        return [(_string(node.key), node.value)]
+    else:
+        return []
+    found: list[tuple[str, cst.BaseExpression | None]] = []
+    for target in targets:
+        if isinstance(target, cst.Name):
+            found.append((target.value, value))
+        elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
+            index = target.slice[0].slice
+            if isinstance(index, cst.Index):
+                found.append((_string(index.value), value))
+    return found
+
+
+def may_enable(value: cst.BaseExpression | None) -> bool:
+    """Whether a config value may turn a feature on (anything but a false literal)."""
+    if value is None:
+        return True
+    found = literal(value)
+    return found is NOT_LITERAL or bool(found)

@@ -1,8 +1,9 @@
-"""A small Flask-SQLAlchemy app with every shape the rules know, as text.
+"""A small Flask-SQLAlchemy app with every shape the rules know, and its own tests, as text.
 
-The fixed-point tests run ``migrate`` on it with many selections of rules. It only has to
-parse: it is never imported, so it is kept as strings (mypy and ruff would otherwise check
-an app written against the untyped Flask-SQLAlchemy API).
+The fixed-point tests run ``migrate`` on it with many selections of rules; the agreement
+test runs its tests with the usage report on (``flask_sqlalchemy`` served by fss_compat)
+and compares the sites the runtime records with the scan's. It is kept as strings: it is
+written against the untyped Flask-SQLAlchemy API, which mypy and ruff would otherwise check.
 """
 
 from __future__ import annotations
@@ -60,13 +61,15 @@ class User(QueryMixin, db.Model):
     id = Column(db.Integer, primary_key=True)
     name = db.Column(db.String(80), unique=True, nullable=False)
     posts = relationship("Post", backref="author", lazy="dynamic")
-    notes = db.relationship("Note", backref=db.backref("owner", lazy="dynamic"))
 
     def post_count(self):
         return self.posts.count()
 
     def reload(self):
         return type(self).query.get(self.id)
+
+    def again(self):
+        return self.query.filter_by(id=self.id).first()
 
 
 class Post(db.Model):
@@ -90,6 +93,7 @@ class Tag(db.Model):
 class Note(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.ForeignKey("user.id"))
+    user = db.relationship("User", backref=db.backref("notes", lazy="dynamic"))
 
 
 class AuditEntry(db.Model):
@@ -134,7 +138,7 @@ def lists():
     maybe = User.query.where(User.id == 2).one_or_none()
     joined = User.query.join(User.posts).filter(Post.title != "").all()
     count = Post.query.filter(Post.title.like("%a%")).count()
-    pages = Post.query.order_by(Post.id).paginate(page=2, per_page=20)
+    pages = Post.query.order_by(Post.id).paginate(page=1, per_page=20)
     unread = Post.query.paginate()
     exact = Tag.query.filter_by(name="x").one_or_404()
     fetched = models.User.query.get(1)
@@ -158,6 +162,72 @@ def odd():
     listed = db.paginate(db.select(User), page=1, per_page=10)
     requested = db.paginate(db.select(User), per_page=int(request.args.get("n", 5)))
     return rows, by_getattr, engine, audit, listed, requested
+''',
+    "app.py": '''\
+"""The app factory."""
+
+from flask import Flask
+
+from .config import SETTINGS
+from .config import Config
+from .ext import db
+
+
+def create_app(uri, audit_uri):
+    app = Flask(__name__)
+    app.config.from_object(Config)
+    app.config.update(SETTINGS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    app.config["SQLALCHEMY_BINDS"] = {"audit": audit_uri}
+    db.init_app(app)
+    return app
+''',
+    "test_corpus.py": '''\
+"""Every function of the app, run once."""
+
+import pytest
+
+from . import extras
+from . import views
+from .app import create_app
+from .ext import db
+from .models import AuditEntry
+from .models import Note
+from .models import Post
+from .models import Tag
+from .models import User
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(f"sqlite:///{tmp_path / 'main.db'}", f"sqlite:///{tmp_path / 'audit.db'}")
+    with app.app_context():
+        db.create_all()
+        user = User(name="ann")
+        post = Post(title="about", author=user)
+        post.tags.append(Tag(name="x"))
+        db.session.add_all([user, post, Note(user_id=1), AuditEntry()])
+        db.session.commit()
+    return app
+
+
+def test_views(app):
+    with app.test_request_context("/?page=1&n=3"):
+        views.show_user("ann")
+        views.show_post(1)
+        views.lists()
+        views.built("x")
+        views.odd()
+
+
+def test_models(app):
+    with app.app_context():
+        user = User.by_id(1)
+        assert User.newest() is user
+        assert user.post_count() == 1
+        assert user.reload() is user
+        assert user.again() is user
+        assert extras.slow() == []
 ''',
     "config.py": '''\
 """Configuration."""
