@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     scan = commands.add_parser(
         "scan",
         help="list legacy sites per rule and per module",
+        description="List the legacy sites per rule and per module, with file:line.",
         formatter_class=raw,
         epilog=_EXIT_CODES.format(
             ok="no legacy site (with --baseline: no rule's count rose)",
@@ -89,8 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser(
         "migrate",
         help="rewrite legacy sites",
-        description="Rewrite legacy sites: every rule of every stage, unless --select or"
-        " --stage narrows it; the rules run again until nothing changes.",
+        description="Rewrite legacy sites: every rule of every stage, unless --select or\n"
+        "--stage narrows it. The rules run again until nothing changes, so a second run\n"
+        "has nothing left to do. The diff and file lists go to stdout; notes, the summary\n"
+        "and errors to stderr.",
         formatter_class=raw,
         epilog=_EXIT_CODES.format(
             ok="done (--check: nothing would change)",
@@ -357,6 +360,11 @@ def _migrate(args: argparse.Namespace, options: Options, workers: int) -> int:
     return EXIT_WORSE if args.check and done.changes else EXIT_OK
 
 
+_LEFT = {
+    Status.MANUAL: "manual (TODO comments)",
+    Status.BLOCKED: "blocked",
+    Status.UNSAFE: "unsafe (not applied)",
+}
 _NOTES = {
     Status.UNSAFE: "unsafe, not applied (use --unsafe)",
     Status.BLOCKED: "left alone",
@@ -368,10 +376,11 @@ def _summary(done: runner.Migration, options: Options, args: argparse.Namespace)
     """On stderr: what was not rewritten and why (lines of the new text), then the totals."""
     for f in done.left:
         print(f"{f.path}:{f.line}: {f.key}: {_NOTES[f.status]}: {f.message}", file=sys.stderr)
-    tally = collections.Counter(f.status.value for f in done.left)
-    tally["rewritten"] = len(done.applied)
-    verb = "" if args.write else "would be "
-    parts = [f"{count} {verb}{state}" for state, count in sorted(tally.items()) if count]
+    tally = collections.Counter(f.status for f in done.left)
+    parts = [f"{len(done.applied)} {'rewritten' if args.write else 'to rewrite'}"]
+    parts += [f"{tally[status]} {_LEFT[status]}" for status in _LEFT if tally[status]]
+    if not done.applied and not done.left:
+        parts = []
     files = _plural(len(done.changes), "file")
     if parts:
         summary = f"{', '.join(parts)}; {files} {'changed' if args.write else 'to change'}"

@@ -15,6 +15,26 @@ from fss_compat.codemod.engine import Rule
 #: The modules of Flask-SQLAlchemy 3.1, each mirrored by ``fss_compat.shims.<name>``.
 SHIMS = frozenset(shims.MODULES)
 _TOP = "flask_sqlalchemy"
+#: Names Flask-SQLAlchemy 3.0 and 2.x had at the top of the package, which 3.1 dropped: where
+#: each is now (upstream's module, so the swap's own target) and under which name.
+_MOVED = {
+    "Model": "fss_compat.shims.model.Model",
+    "DefaultMeta": "fss_compat.shims.model.DefaultMeta",
+    "Pagination": "fss_compat.shims.pagination.Pagination",
+    "BaseQuery": "fss_compat.shims.query.Query",
+    "SignallingSession": "fss_compat.shims.session.Session",
+    "get_debug_queries": "fss_compat.shims.record_queries.get_recorded_queries",
+    "models_committed": "fss_compat.shims.track_modifications.models_committed",
+    "before_models_committed": "fss_compat.shims.track_modifications.before_models_committed",
+}
+
+
+def _moved(names: list[str]) -> str:
+    """Where the dropped names are now, as a hint for the message; ``""`` when none moved."""
+    hints = [f"'{name}' is '{_MOVED[name]}'" for name in names if name in _MOVED]
+    if not hints:
+        return ""
+    return f" (Flask-SQLAlchemy 3.1 moved it: {'; '.join(hints)}, with changes, see its guide)"
 
 
 def _target(module: str, names: list[str]) -> tuple[str, list[str]]:
@@ -57,6 +77,7 @@ class SetupRules(Rule):
         target, missing = _target(module, names)
         if missing or not target or (module == _TOP and names == ["*"]):
             message = f"'from {module} import {', '.join(missing or names)}' has no fss_compat form"
+            message += _moved(missing)
             self.report(node, "FSC001", "unknown-name", message)
             return
         message = f"'from {module} import ...' becomes 'from {target} import ...'"

@@ -17,6 +17,7 @@ import functools
 import gc
 import multiprocessing
 import os
+import re
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -100,8 +101,21 @@ def _parse(job: _Job, result: FileResult) -> cst.Module | None:
     try:
         return cst.parse_module(result.source)
     except cst.ParserSyntaxError as error:
-        result.error = f"cannot parse: {error.message} (line {error.raw_line})"
+        result.error = _syntax_error(error)
         return None
+
+
+def _syntax_error(error: cst.ParserSyntaxError) -> str:
+    """``cannot parse line 2, column 5: expected NAME``: one place, from LibCST's message
+    (``parser error: error at 2:5: expected NAME``), else from its line and column.
+    """
+    found = re.search(r"error at (\d+):(\d+): (.*)", error.message, re.DOTALL)
+    if found:
+        line, column, what = found.groups()
+    else:
+        line, column = str(error.raw_line), str(error.raw_column + 1)
+        what = error.message.removeprefix("parser error: ")
+    return f"cannot parse line {line}, column {column}: {what.strip()}"
 
 
 class _Visits(cst.BatchableCSTVisitor):
