@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.metadata import BuiltinAssignment
 from libcst.metadata import PositionProvider
 from libcst.metadata import QualifiedName
 from libcst.metadata import QualifiedNameSource
@@ -373,6 +374,21 @@ class Where:
 Edit = Callable[[t.Any], t.Any]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Reference:
+    """How to spell an object at a node, and the import that spelling needs (if any)."""
+
+    text: str
+    module: str = ""
+    obj: str | None = None
+    bound_name: str = ""
+    bound_to: str = ""
+
+    @property
+    def asname(self) -> str | None:
+        return self.bound_name if self.obj is None and self.bound_name else None
+
+
 def _absolute(qname: QualifiedName, run: FileRun) -> str:
     if qname.source is QualifiedNameSource.IMPORT:
         return absolute(qname.name, run.module, run.is_package)
@@ -502,33 +518,59 @@ class Rule(VisitorBasedCodemodCommand):
             return all(a.scope is scope.globals for a in scope[name])
         return True
 
-    def reference(self, qname: str, at: cst.CSTNode | None, preferred: str = "") -> str:
-        """An expression for the object called ``qname`` at ``at``, importing it if needed.
+    def builtin(self, name: str, at: cst.CSTNode) -> bool:
+        """Whether ``name`` at ``at`` is the builtin of that name (``type``), not shadowed."""
+        scope = self.get_metadata(ScopeProvider, at, None)
+        if scope is None or self.bindings.get(name) is not None:
+            return False
+        return name not in scope or all(isinstance(a, BuiltinAssignment) for a in scope[name])
 
-        Reuses a module-level name bound to it, or to its module (``sa.select`` for
-        ``sqlalchemy.select`` when ``sa`` is ``sqlalchemy``); otherwise schedules an import
-        with ``AddImportsVisitor``: ``import <module> as <preferred>`` when ``preferred`` is
-        given, else ``from <module> import <name>``. Returns ``""`` when every choice
-        clashes with a name already in use.
-        """
+    def _plan(self, qname: str, at: cst.CSTNode | None, preferred: str) -> _Reference:
         module, _, name = qname.rpartition(".")
         for alias, bound in sorted(self.bindings.items()):
             if bound == {qname} and self.usable(alias, at, qname):
-                return alias
+                return _Reference(alias)
         for alias, bound in sorted(self.bindings.items()):
             if bound == {module} and self.usable(alias, at, module):
-                return f"{alias}.{name}"
+                return _Reference(f"{alias}.{name}")
         if f"{self.run.module}.{name}" == qname and name in self.bindings:
-            return name if self.usable(name, at, qname) else ""
+            return _Reference(name if self.usable(name, at, qname) else "")
         if preferred and self.usable(preferred, at, module):
-            self.add_needed_import(module, asname=preferred)
-            self.bindings[preferred] = frozenset({module})
-            return f"{preferred}.{name}"
+            return _Reference(f"{preferred}.{name}", module, None, preferred, module)
         if self.usable(name, at, qname):
-            self.add_needed_import(module, name)
-            self.bindings[name] = frozenset({qname})
-            return name
-        return ""
+            return _Reference(name, module, name, name, qname)
+        return _Reference("")
+
+    def references(
+        self, wanted: t.Sequence[tuple[str, str]], at: cst.CSTNode | None
+    ) -> list[str] | None:
+        """Expressions for the objects ``wanted`` (``(qname, preferred alias)``) at ``at``,
+        scheduling the imports they need with ``AddImportsVisitor``; None, and no import,
+        when any of them clashes with a name already in use.
+
+        A name is reused when the module binds it to the object, or to its module
+        (``sa.select`` for ``sqlalchemy.select`` when ``sa`` is ``sqlalchemy``); otherwise
+        it is imported: ``import <module> as <preferred>`` when ``preferred`` is given, else
+        ``from <module> import <name>``.
+        """
+        plans = []
+        for qname, preferred in wanted:
+            plan = self._plan(qname, at, preferred)
+            if not plan.text:
+                return None
+            plans.append(plan)
+            if plan.module:
+                # Later names of the same run see this one as bound.
+                self.bindings[plan.bound_name] = frozenset({plan.bound_to})
+        for plan in plans:
+            if plan.module:
+                self.add_needed_import(plan.module, plan.obj, plan.asname)
+        return [plan.text for plan in plans]
+
+    def reference(self, qname: str, at: cst.CSTNode | None, preferred: str = "") -> str:
+        """:meth:`references` for one object: its expression, or ``""`` on a clash."""
+        found = self.references([(qname, preferred)], at)
+        return found[0] if found else ""
 
     def sqlalchemy(self, name: str, at: cst.CSTNode | None) -> str:
         """``sa.<name>`` (or the module's own spelling) for ``sqlalchemy.<name>``."""
@@ -553,15 +595,15 @@ class Rule(VisitorBasedCodemodCommand):
         subject: Subject = ALWAYS,
         blocked: str = "",
         data: str = "",
-        line: int = 0,
+        todo_at: cst.CSTNode | None = None,
     ) -> Finding | None:
-        """Report a site at ``node`` (or at ``line``); with an index, judge it at once.
+        """Report a site at ``node``; with an index, judge it at once.
 
+        :param todo_at: the statement a manual finding's TODO goes above (default: the
+            innermost statement around ``node``, or ``node`` itself when it is one).
         :returns: the finding when the site counts and the index is known, else None.
         """
-        candidate = Candidate(
-            line or self.line(node), feature, rewrite, message, subject, blocked, data
-        )
+        candidate = Candidate(self.line(node), feature, rewrite, message, subject, blocked, data)
         run = self.run
         if run.index is None:
             run.candidates.append((type(self), candidate))
@@ -571,7 +613,7 @@ class Rule(VisitorBasedCodemodCommand):
             return None
         run.findings.append(finding)
         if finding.status is Status.MANUAL and self.selected(finding) and self.where.statements:
-            self.todo(finding)
+            self.todo(finding, todo_at)
         return finding
 
     def selected(self, finding: Finding) -> bool:

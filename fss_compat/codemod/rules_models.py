@@ -57,9 +57,7 @@ class ModelRules(Rule):
             for member, _ in assigned(statement):
                 if member == "__bind_key__":
                     message = f"model '{name}' routes to another database with __bind_key__"
-                    finding = self.report(node, "FSC304", "bind-key", message, subject)
-                    if finding is not None and self.selected(finding):
-                        self.todo(finding, statement)
+                    self.report(node, "FSC304", "bind-key", message, subject, todo_at=statement)
 
     def _move_base(
         self, node: cst.ClassDef, finding: t.Any, bases: list[tuple[int, tuple[str, ...]]]

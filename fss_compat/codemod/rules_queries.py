@@ -251,14 +251,17 @@ class QueryRules(Rule):
         :param instance: the chain starts at ``self.query``: the model is ``type(self)``.
         """
         at = calls[end]
-        db = self.reference(finding.data, at)
         terminal = _method(at)
-        select = "-" if terminal in ("get", "get_or_404") else self.sqlalchemy("select", at)
-        count = self.sqlalchemy("func", at) if rewrite.startswith("count") else "-"
-        free = not instance or self.usable("type", at, "builtins.type")
-        if not (db and select and count and free):
+        wanted = [(finding.data, "")]
+        if terminal not in ("get", "get_or_404"):
+            wanted.append(("sqlalchemy.select", "sa"))
+        if rewrite.startswith("count"):
+            wanted.append(("sqlalchemy.func", "sa"))
+        names = self.references(wanted, at) if not instance or self.builtin("type", at) else None
+        if names is None:
             self.block(finding, "a name the rewrite needs clashes with one here")
             return
+        db, select, count = [*names, "-", "-"][:3]
         depth = end
 
         def edit(updated: cst.Call) -> cst.BaseExpression:

@@ -13,10 +13,16 @@ import textwrap
 import typing as t
 from pathlib import Path
 
+from libcst.codemod import CodemodContext
+from libcst.codemod import CodemodTest
+
 from fss_compat.codemod import runner
+from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Options
+from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.engine import Status
+from fss_compat.codemod.project import Index
 
 #: Numbers for the projects' package names (``fsst_<n>``).
 NUMBERS = itertools.count()
@@ -134,3 +140,47 @@ def rewrite(
     result = project.migrate(select=select, unsafe=unsafe)
     check(project, result, "views.py", expected)
     return result
+
+
+def rule_context(
+    source: str,
+    module: str = "app.views",
+    modules: dict[str, str] | None = None,
+    options: Options | None = None,
+) -> CodemodContext:
+    """A LibCST codemod context for running one family on ``source`` (module ``module``),
+    with the index of ``source`` and ``modules`` (dotted name -> source) as ``migrate``
+    would build it.
+    """
+    sources = {**(modules or {}), module: source}
+    facts = []
+    for name, text in sources.items():
+        path = name.replace(".", "/") + ".py"
+        scanned = runner.scan_module(text, path, name, is_package=False)
+        assert not scanned.error, scanned.error
+        assert scanned.facts is not None
+        facts.append(scanned.facts)
+    run = FileRun(module.replace(".", "/") + ".py", module, False, options or Options())
+    run.index = Index.build(facts)
+    return run.context()
+
+
+class RuleTest(CodemodTest):
+    """LibCST's before/after test case, for any family (``TRANSFORM`` is set per check)."""
+
+    TRANSFORM = Rule
+
+    def check(
+        self,
+        family: type[Rule],
+        before: str,
+        after: str,
+        modules: dict[str, str] | None = None,
+        options: Options | None = None,
+    ) -> None:
+        """``family`` rewrites ``before`` (module ``app.views``) into ``after``."""
+        self.TRANSFORM = family
+        context = rule_context(
+            CodemodTest.make_fixture_data(before), modules=modules, options=options
+        )
+        self.assertCodemod(before, after, context_override=context)
