@@ -59,6 +59,8 @@ PATCHED: dict[int, str] = {
 }
 # Feature ids each stage migrates; from that stage on they run in 'error' mode.
 MIGRATES: dict[int, tuple[str, ...]] = {
+    # Stage -1 ends at the switch from the 2.5 level to 3.1: its features are gone there.
+    -1: tuple(f.id for f in catalogue.FEATURES if f.stage == -1),
     3: ("FSC101", "FSC102"),
     4: ("FSC301",),
     5: ("FSC201",),
