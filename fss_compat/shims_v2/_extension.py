@@ -34,6 +34,7 @@ from flask import current_app
 from flask import has_app_context
 
 from fss_compat import legacy
+from fss_compat.core._notes import with_note
 from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
 from fss_compat.shims import extension
@@ -369,13 +370,11 @@ class SQLAlchemy(extension.SQLAlchemy):
         if self.app is not None:
             legacy.check("FSC705", self, app=self.app)
             return self.app
-        error = RuntimeError(_NO_APP)
-        if sys.version_info >= (3, 11):
-            error.add_note(
-                "fss_compat: this 'SQLAlchemy' was not given an app, so it needs an app"
-                " context: 'with app.app_context():'."
-            )
-        raise error
+        raise with_note(
+            RuntimeError(_NO_APP),
+            "fss_compat: this 'SQLAlchemy' was not given an app, so it needs an app context:"
+            " 'with app.app_context():'.",
+        )
 
     # override: 2.5.1's signature, whose first argument is the app (3.x: the bind key).
     def get_engine(  # type: ignore[override]

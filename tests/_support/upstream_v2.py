@@ -1,26 +1,23 @@
-"""Flask-SQLAlchemy 2.5.1's own test suite: fetch it, lay it out, run it, read the outcomes.
+"""Flask-SQLAlchemy 2.5.1's own test suite: lay it out, run it, read the outcomes.
 
-The suite ships in 2.5.1's sdist on PyPI. It is downloaded at test time with ``pip
-download`` into the git-ignored ``.cache/`` folder of the repository, never committed.
-Only its ``tests/`` folder is laid out for a run, so the run imports ``flask_sqlalchemy``
-from wherever the environment serves it: the real 2.5.1 (``tests/compat_v2/record.py``)
-or fss_compat's 2.5 level (``pytest --fss-compat=2.5``).
+The suite ships in 2.5.1's sdist, fetched at test time (``tests/_support/upstream.py``),
+never committed. Only its ``tests/`` folder is laid out for a run, so the run imports
+``flask_sqlalchemy`` from wherever the environment serves it: the real 2.5.1
+(``tests/compat_v2/record.py``) or fss_compat's 2.5 level (``pytest --fss-compat=2.5``).
 
-Standard library only: ``record.py`` imports this in the 2.5.1 environment too.
+Standard library and pytest only: ``record.py`` imports this in the 2.5.1 environment too.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import tarfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-REQUIREMENT = "flask-sqlalchemy==2.5.1"
-CACHE = ROOT / ".cache" / "flask-sqlalchemy-2.5.1"
+from tests._support.upstream import unpacked_sdist
 
 #: The suite imports ``mock``, the backport of ``unittest.mock``: the same API since
 #: Python 3.3. The run gets this module under that name instead of the package.
@@ -29,43 +26,17 @@ MOCK_MODULE = "import sys\nimport unittest.mock\n\nsys.modules[__name__] = unitt
 PYTEST_INI = "[pytest]\ntestpaths = tests\n"
 
 
-class Unavailable(Exception):
-    """The sdist could not be downloaded (no network, no index)."""
+def lay_out(folder: Path) -> Path:
+    """Put 2.5.1's ``tests/`` into ``folder``, with ``mock`` and a pytest.ini.
 
-
-def fetch_sdist() -> Path:
-    """The path of 2.5.1's sdist, downloaded into :data:`CACHE` the first time.
-
-    :raises Unavailable: when ``pip download`` fails, with its output.
-    """
-    found = sorted(CACHE.glob("*.tar.gz"))
-    if found:
-        return found[0]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "download", "-q", REQUIREMENT]
-    command += ["--no-deps", "--no-binary", ":all:", "-d", str(CACHE)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
-    found = sorted(CACHE.glob("*.tar.gz"))
-    if result.returncode != 0 or not found:
-        raise Unavailable(
-            f"'pip download {REQUIREMENT} --no-binary :all:' failed (exit code"
-            f" {result.returncode}):\n{result.stdout}{result.stderr}"
-        )
-    return found[0]
-
-
-def lay_out(sdist: Path, folder: Path) -> Path:
-    """Extract the sdist's ``tests/`` into ``folder``, with ``mock`` and a pytest.ini.
+    The sdist comes from :func:`tests._support.upstream.unpacked_sdist` (which skips, or
+    fails in CI, without the package index). Its ``flask_sqlalchemy`` package is left out.
 
     :returns: ``folder``, the directory to run pytest in.
     """
-    with tarfile.open(sdist) as archive:
-        members = [m for m in archive.getmembers() if m.name.split("/")[1:2] == ["tests"]]
-        for member in members:
-            member.name = member.name.split("/", 1)[1]
-        # The "data" filter (refuse links and paths out of the folder) where Python has it.
-        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-        archive.extractall(folder, members=members, **safe)  # type: ignore[arg-type]
+    source = unpacked_sdist("flask-sqlalchemy", "2.5.1", folder / "sdist")
+    shutil.copytree(source / "tests", folder / "tests")
+    shutil.rmtree(folder / "sdist")
     (folder / "tests" / "mock.py").write_text(MOCK_MODULE)
     (folder / "pytest.ini").write_text(PYTEST_INI)
     return folder

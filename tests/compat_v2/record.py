@@ -44,7 +44,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             scenarios[name] = run(name, fsa, Path(tmp))
     with tempfile.TemporaryDirectory() as tmp:
-        folder = upstream_v2.lay_out(upstream_v2.fetch_sdist(), Path(tmp))
+        folder = upstream_v2.lay_out(Path(tmp))
         outcomes, _ = upstream_v2.run(folder, [])
     recording = {
         "recorded with": {

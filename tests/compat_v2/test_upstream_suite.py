@@ -1,7 +1,7 @@
 """Flask-SQLAlchemy 2.5.1's own test suite, run at the 2.5 level on SQLAlchemy 2.x and Flask 3.
 
 The suite comes from 2.5.1's sdist, downloaded at test time into the git-ignored
-``.cache/`` (skipped with a message when the package index cannot be reached, failed in
+``.sdists/`` (skipped with a message when the package index cannot be reached, failed in
 CI). It runs unchanged in a subprocess with ``pytest --fss-compat=2.5``, which serves
 ``flask_sqlalchemy`` from ``fss_compat.shims_v2``. ``recorded.json`` holds each test's
 outcome on the real 2.5.1 (SQLAlchemy 1.4, Flask 2.2), written by ``record.py``.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 import typing as t
 
 import pytest
@@ -43,13 +42,7 @@ FAILED_ON_2_5_1 = {
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Each test's outcome at the 2.5 level."""
-    try:
-        sdist = upstream_v2.fetch_sdist()
-    except upstream_v2.Unavailable as e:
-        if os.environ.get("CI"):
-            pytest.fail(str(e))
-        pytest.skip(f"Flask-SQLAlchemy 2.5.1's sdist is not available: {e}")
-    folder = upstream_v2.lay_out(sdist, tmp_path_factory.mktemp("fsa-2.5.1"))
+    folder = upstream_v2.lay_out(tmp_path_factory.mktemp("fsa-2.5.1"))
     found, output = upstream_v2.run(folder, ["--fss-compat=2.5"])
     assert "served by fss_compat (as 2.5.1, level 2.5)" in output, output
     return found
