@@ -291,13 +291,13 @@ class SQLAlchemy(extension.SQLAlchemy):
 
         def shutdown_session(response_or_exc: BaseException | None) -> None:
             if app.config["SQLALCHEMY_COMMIT_ON_TEARDOWN"]:
+                legacy.check("FSC708", self, app=app)
                 warnings.warn(
                     "'COMMIT_ON_TEARDOWN' is deprecated and will be removed in version 3.1."
                     " Call 'db.session.commit()'` directly instead.",
                     DeprecationWarning,
                     stacklevel=2,
                 )
-                legacy.check("FSC708", self, app=app)
                 if response_or_exc is None:
                     self.session.commit()
             remove_session(self.session)
