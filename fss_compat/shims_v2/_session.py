@@ -111,7 +111,7 @@ class SignallingSession(orm.Session):
                 # Through the app's registered state, as 2.x: its db's get_engine, which
                 # subclasses override to route.
                 state = self.app.extensions["sqlalchemy"]
-                engine: _Bind = state.db.get_engine(self.app, bind=bind_key)
+                engine: _Bind = state._db.get_engine(self.app, bind=bind_key)
                 return engine
         return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
 
