@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import types
+import typing as t
 
 import pytest
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ def test_fsc710_is_reported_exactly_where_the_names_differ(name: str) -> None:
     body = {"id": sa.Column(sa.Integer, primary_key=True)}
     usage = legacy.start_report()
     try:
-        model = types.new_class(name, (db.Model,), exec_body=lambda ns: ns.update(body))
+        model: t.Any = types.new_class(name, (db.Model,), exec_body=lambda ns: ns.update(body))
     finally:
         legacy.stop_report()
     assert model.__tablename__ == V2_NAMES[name]
