@@ -188,10 +188,12 @@ DIFFERENCES: tuple[Difference, ...] = (
         ),
         here=(
             "The db is also the 3.1 level's: db.get_or_404, db.first_or_404, db.one_or_404,"
-            " db.paginate, db.engines, db.metadatas, db.sessionmaker and create_all(bind_key=)"
-            " work; db.Table is a class; db.<name> forwards any public name of sqlalchemy,"
-            " then sqlalchemy.orm (SQLAlchemy 2.x has no __all__). A model_class that is a"
-            " SQLAlchemy 2.x DeclarativeBase is refused with a TypeError naming the 3.1 level."
+            " db.paginate, db.engines, db.sessionmaker and create_all(bind_key=) work; db.Table"
+            " is a class; db.<name> forwards any public name of sqlalchemy, then"
+            " sqlalchemy.orm (SQLAlchemy 2.x has no __all__). Not db.metadatas, by which"
+            " extensions tell the versions apart (Flask-Migrate's multi-database env.py). A"
+            " model_class that is a SQLAlchemy 2.x DeclarativeBase is refused with a TypeError"
+            " naming the 3.1 level."
         ),
         reason=(
             "An app moves its call sites to the 3.x forms while still at the 2.5 level, so"

@@ -149,13 +149,29 @@ class SQLAlchemy(_EngineAPI, extension.SQLAlchemy):  # type: ignore[misc]
                 " (fss_compat.SQLAlchemy) for it."
             )
         model = self.make_declarative_base(model_class, self._metadata_argument)
-        self.metadatas = {None: model.metadata}
+        self._metadatas: dict[str | None, sa.MetaData] = {None: model.metadata}
         model.__fsa__ = self
         return model
 
     def _make_metadata(self, bind_key: str | None) -> sa.MetaData:
         # One metadata for every bind key: 2.x tells tables apart by info["bind_key"].
-        return self.metadatas[None]
+        return self._metadatas[None]
+
+    @property
+    def metadatas(self) -> dict[str | None, sa.MetaData]:
+        """Not at the 2.5 level: 2.5.1 has no ``db.metadatas``.
+
+        Extensions tell 2.x from 3.x by it: Flask-Migrate's multi-database ``env.py`` reads
+        ``db.metadatas[bind]`` where it exists, and ``Table.info["bind_key"]`` otherwise.
+
+        :raises AttributeError: always.
+        """
+        raise AttributeError("metadatas")
+
+    @metadatas.setter
+    def metadatas(self, value: dict[str | None, sa.MetaData]) -> None:
+        # The 3.1 constructor sets it; the 2.5 level keeps its one metadata privately.
+        self._metadatas = value
 
     def _make_table_class(self) -> type[t.Any]:
         base = super()._make_table_class()

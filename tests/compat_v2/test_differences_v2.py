@@ -43,6 +43,8 @@ def test_the_3_x_api_works_at_the_2_5_level() -> None:
     with db.sessionmaker() as session:
         assert session.get(post, 2) is not None
     assert isinstance(db.Table("tags", sa.Column("id", sa.Integer)), sa.Table)
+    # Not db.metadatas: extensions take it as the sign of 3.x (Flask-Migrate's multidb env.py).
+    assert not hasattr(db, "metadatas")
     with pytest.raises(TypeError, match=r"fss_compat\.SQLAlchemy"):
         fsa.SQLAlchemy(model_class=type("Base", (orm.DeclarativeBase,), {}))
 
