@@ -239,6 +239,7 @@ DIFFERENCES: tuple[Difference, ...] = (
             "State belongs to the app it describes, so two apps in one process never share"
             " it; app.extensions is where Flask extensions keep such state."
         ),
+        levels=("3.1", "2.5"),
     ),
 )
 
