@@ -24,6 +24,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     for variant in ("db2", "db4")
 }
 
+
 def test_flask_sqlalchemy_suite_passes_under_the_alias(tmp_path: Path) -> None:
     """Every test of Flask-SQLAlchemy 3.1.1's suite passes on fss_compat, but the listed ones."""
     source = unpacked_sdist("flask-sqlalchemy", "3.1.1", tmp_path)
