@@ -75,6 +75,7 @@ class Family(str, enum.Enum):
     RELATIONSHIPS = "relationships"
     SESSION = "session, engine and config"
     HELPERS = "helpers and extras"
+    V2 = "Flask-SQLAlchemy 2.x"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -432,7 +433,10 @@ CATALOGUE: tuple[Feature, ...] = (
                 stage=5,
                 before=("User.query.join(User.posts).filter(Post.live).all()",),
                 after=(
-                    "db.session.scalars(sa.select(User).join(User.posts).filter(Post.live)).unique().all()",
+                    (
+                        "db.session.scalars(sa.select(User).join(User.posts).filter(Post.live)).unique().all("
+                        ")"
+                    ),
                 ),
                 why=(
                     "The legacy Query de-duplicates entities and scalars() does not: after a join "
@@ -481,7 +485,10 @@ CATALOGUE: tuple[Feature, ...] = (
                 stage=5,
                 before=("User.query.filter(User.active).count()",),
                 after=(
-                    "db.session.scalar(sa.select(sa.func.count()).select_from(sa.select(User).filter(User.active).subquery()))",
+                    (
+                        "db.session.scalar(sa.select(sa.func.count()).select_from(sa.select(User).filter(User.active).subquery())"
+                        ")"
+                    ),
                 ),
                 why=(
                     "Query.count() counts a subquery; this form sends the same SQL, so joins, "
@@ -494,7 +501,10 @@ CATALOGUE: tuple[Feature, ...] = (
                 stage=5,
                 before=("User.query.filter(User.active).count()",),
                 after=(
-                    "db.session.scalar(sa.select(sa.func.count()).select_from(User).filter(User.active))",
+                    (
+                        "db.session.scalar(sa.select(sa.func.count()).select_from(User).filter(User.active)"
+                        ")"
+                    ),
                 ),
                 why=(
                     "Shorter, without the subquery, so the SQL changes; the number is the same for"
@@ -760,6 +770,471 @@ CATALOGUE: tuple[Feature, ...] = (
                 why=(
                     "The app must parse ?page= itself, with Flask-SQLAlchemy's 404 for a bad "
                     "number; see the guide for the parsing that keeps it."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC700",
+        name="v2-imports",
+        family=Family.V2,
+        summary=(
+            "names only Flask-SQLAlchemy 2.x's flask_sqlalchemy package has (BaseQuery, "
+            "models_committed, Model at the top level, SignallingSession, get_debug_queries, "
+            "get_state, FSADeprecationWarning, the _compat and utils modules)"
+        ),
+        replacement=(
+            "their 3.x homes: flask_sqlalchemy.query.Query, flask_sqlalchemy.track_modifications, "
+            "flask_sqlalchemy.model, ..."
+        ),
+        stage=-1,
+        runtime=False,
+        rewrites=(
+            Rewrite(
+                name="rename",
+                safety=Safety.SAFE,
+                stage=-1,
+                before=("from flask_sqlalchemy import BaseQuery, Model, models_committed",),
+                after=(
+                    "from flask_sqlalchemy.model import Model",
+                    "from flask_sqlalchemy.query import Query as BaseQuery",
+                    "from flask_sqlalchemy.track_modifications import models_committed",
+                ),
+                why=(
+                    "With the switch to the 3.1 level: the same classes and signals live in these "
+                    "modules there (FSADeprecationWarning becomes DeprecationWarning)."
+                ),
+            ),
+            Rewrite(
+                name="gone",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=(
+                    "from flask_sqlalchemy import SignallingSession, get_debug_queries, get_state",
+                ),
+                after=("(see FSC707, FSC704 and FSC703)",),
+                why="Names whose 3.x replacement behaves differently: each has its own feature.",
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC701",
+        name="paginate-positional",
+        family=Family.V2,
+        summary="Query.paginate(page, per_page, error_out, max_per_page) with positional arguments",
+        replacement=(
+            "the same arguments by keyword: paginate(page=..., per_page=..., error_out=...)"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="keywords",
+                safety=Safety.SAFE,
+                stage=-1,
+                before=("posts = Post.query.paginate(page, 20, False)",),
+                after=("posts = Post.query.paginate(page=page, per_page=20, error_out=False)",),
+                why=(
+                    "2.x's paginate takes the four arguments in this order; by keyword they mean "
+                    "the same at the 2.5 level, and 3.x accepts them only by keyword. Left for a "
+                    "person: a literal per_page of 0, an empty page in 2.x and a 404 in 3.x."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC702",
+        name="pagination-v2",
+        family=Family.V2,
+        summary=(
+            "2.x's Pagination: built by hand as Pagination(query, page, per_page, total, items), "
+            "its .query, prev(error_out) / next(error_out) and iter_pages() by position"
+        ),
+        replacement=(
+            "pages from Query.paginate or db.paginate; prev(error_out=...) and iter_pages(...) by "
+            "keyword, with 3.x's right_current one less than 2.x's"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="prev-next",
+                safety=Safety.SAFE,
+                stage=-1,
+                before=("older = page.next(False)",),
+                after=("older = page.next(error_out=False)",),
+                why=(
+                    "The one argument of 2.x's prev() and next() is error_out; by keyword it means"
+                    " the same at both levels."
+                ),
+            ),
+            Rewrite(
+                name="construct",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("page = Pagination(None, 1, 20, total, items)",),
+                after=(
+                    "(3.x builds a Pagination by running its queries: subclass it, see the guide)",
+                ),
+                why=(
+                    "3.x's constructor queries; a page of numbers known already needs a subclass "
+                    "of fss_compat.Pagination whose _query_items() and _query_count() return them."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC703",
+        name="extension-state",
+        family=Family.V2,
+        summary=(
+            "app.extensions['sqlalchemy'] as 2.x's state object (.db, .connectors) and "
+            "get_state(app)"
+        ),
+        replacement=(
+            "app.extensions['sqlalchemy'], which is the db itself in 3.x (or import your db)"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="state-db",
+                safety=Safety.SAFE,
+                stage=-1,
+                before=("db = app.extensions['sqlalchemy'].db", "db = get_state(app).db"),
+                after=(
+                    "db = app.extensions['sqlalchemy']",
+                    "db = app.extensions['sqlalchemy']",
+                ),
+                why=(
+                    "With the switch to the 3.1 level: there the entry is the db, so .db of the "
+                    "state and the entry are the same object."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC704",
+        name="debug-queries",
+        family=Family.V2,
+        summary=(
+            "get_debug_queries() and 2.x's recording rules (on in debug and testing mode when "
+            "SQLALCHEMY_RECORD_QUERIES is unset)"
+        ),
+        replacement=(
+            "SQLALCHEMY_RECORD_QUERIES = True and "
+            "flask_sqlalchemy.record_queries.get_recorded_queries() (its records name the caller "
+            ".location, not .context)"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="recorded-queries",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=(
+                    "for query in get_debug_queries():",
+                    "    log(query.duration, query.context)",
+                ),
+                after=(
+                    "for query in get_recorded_queries():",
+                    "    log(query.duration, query.location)",
+                ),
+                why=(
+                    "The records are dataclasses, not tuples, their caller field has another name,"
+                    " and recording needs SQLALCHEMY_RECORD_QUERIES = True in every mode."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC705",
+        name="app-bound-session",
+        family=Family.V2,
+        summary=(
+            "db.session, Model.query and db.engine used outside an app context through the app "
+            "given to SQLAlchemy(app); 2.x's session scoped per thread, not per app context"
+        ),
+        replacement="an app context (with app.app_context(): ...), or db.sessionmaker() in scripts",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="app-context",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("db = SQLAlchemy(app)", "User.query.all()"),
+                after=(
+                    "db = SQLAlchemy(app)",
+                    "with app.app_context():",
+                    "    User.query.all()",
+                ),
+                why=(
+                    "Where the context starts and ends is the app's decision: at import, in a "
+                    "script, a worker or a test fixture. In 3.x nested app contexts also get a "
+                    "session each, where 2.x shared one per thread."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC706",
+        name="engine-api-v2",
+        family=Family.V2,
+        summary=(
+            "2.x's engine API: get_engine(app, bind), get_app(), get_binds(), "
+            "get_tables_for_bind(), make_connector(), and overriding create_engine / "
+            "apply_driver_hacks / apply_pool_defaults"
+        ),
+        replacement=(
+            "db.engines[key] and db.metadatas[key].tables; SQLALCHEMY_ENGINE_OPTIONS or the "
+            "engine_options argument instead of overrides"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="get-engine",
+                safety=Safety.UNSAFE,
+                stage=-1,
+                before=("engine = db.get_engine(app, bind='audit')",),
+                after=("engine = db.engines['audit']",),
+                why=(
+                    "db.engines is the current app's (or, at the 2.5 level, SQLAlchemy(app)'s): "
+                    "the same engine only when the app passed is that one."
+                ),
+            ),
+            Rewrite(
+                name="hooks",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=(
+                    "class DB(SQLAlchemy):",
+                    "    def apply_driver_hacks(self, app, url, options): ...",
+                ),
+                after=("db = SQLAlchemy(engine_options={...})",),
+                why=(
+                    "3.x makes engines at init_app from options only; what an override computed "
+                    "must become options."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC707",
+        name="session-hooks-v2",
+        family=Family.V2,
+        summary=(
+            "2.x's session and model hooks: SignallingSession subclasses (get_bind routing), "
+            "create_scoped_session(), create_session(), make_declarative_base()"
+        ),
+        replacement=(
+            "a subclass of flask_sqlalchemy.session.Session passed as session_options={'class_': "
+            "...}, and model_class="
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="session-class",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=(
+                    "class RoutingSession(SignallingSession):",
+                    "    def get_bind(self, mapper=None, clause=None): ...",
+                ),
+                after=(
+                    "class RoutingSession(Session):",
+                    "    def get_bind(self, mapper=None, clause=None, **kwargs): ...",
+                    "",
+                    "db = SQLAlchemy(session_options={'class_': RoutingSession})",
+                ),
+                why=(
+                    "3.x's Session routes by the metadata's bind key and reads the engines of the "
+                    "current app; its constructor and get_bind differ from SignallingSession's."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC708",
+        name="commit-on-teardown",
+        family=Family.V2,
+        summary=(
+            "SQLALCHEMY_COMMIT_ON_TEARDOWN: commit the session when a request ends without error"
+        ),
+        replacement="db.session.commit() where the view's work is done",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="commit",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("app.config['SQLALCHEMY_COMMIT_ON_TEARDOWN'] = True",),
+                after=("db.session.commit()  # at the end of each view that writes",),
+                why="Which views write, and where their work ends, is the app's knowledge.",
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC709",
+        name="engine-config-v2",
+        family=Family.V2,
+        summary=(
+            "2.x's engine config: SQLALCHEMY_POOL_SIZE, _POOL_TIMEOUT, _POOL_RECYCLE, "
+            "_MAX_OVERFLOW, SQLALCHEMY_NATIVE_UNICODE, use_native_unicode=, and engine_options= "
+            "overriding SQLALCHEMY_ENGINE_OPTIONS"
+        ),
+        replacement=(
+            "SQLALCHEMY_ENGINE_OPTIONS = {'pool_size': ..., ...}; in 3.x the constructor's "
+            "engine_options are defaults that the config overrides"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="engine-options",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("app.config['SQLALCHEMY_POOL_SIZE'] = 10",),
+                after=("app.config['SQLALCHEMY_ENGINE_OPTIONS'] = {'pool_size': 10}",),
+                why=(
+                    "The keys may be set in several places (config files, the environment), and "
+                    "merging them into one dict is the app's choice."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC710",
+        name="tablename-v2",
+        family=Family.V2,
+        summary=(
+            "a table name generated by 2.x's rule where 3.x's rule gives another (Test3D: 'test3D'"
+            " in 2.x, 'test3_d' in 3.x)"
+        ),
+        replacement="an explicit __tablename__ with the 2.x name",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="tablename",
+                safety=Safety.SAFE,
+                stage=-1,
+                before=(
+                    "class Test3D(db.Model):",
+                    "    id = db.Column(db.Integer, primary_key=True)",
+                ),
+                after=(
+                    "class Test3D(db.Model):",
+                    "    __tablename__ = 'test3D'",
+                    "    id = db.Column(db.Integer, primary_key=True)",
+                ),
+                why=(
+                    "The name written is the one 2.x generated, so the table stays the same at "
+                    "both levels. Only for classes whose own body declares a primary key and whose"
+                    " two names differ."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC711",
+        name="driver-defaults-v2",
+        family=Family.V2,
+        summary=(
+            "2.x's driver defaults that 3.x changed: relative SQLite paths from app.root_path "
+            "(3.x: app.instance_path) and MySQL charset=utf8 (3.x: utf8mb4)"
+        ),
+        replacement=(
+            "an absolute SQLite path (or the file moved to the instance folder) and an explicit "
+            "MySQL charset in the URL"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="database-url",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///app.db'",),
+                after=(
+                    "app.config['SQLALCHEMY_DATABASE_URI'] = f'sqlite:///{app.root_path}/app.db'",
+                ),
+                why="Where the file lives (and whether to move it) is a deployment decision.",
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC712",
+        name="config-defaults-v2",
+        family=Family.V2,
+        summary=(
+            "2.x's config defaults: no database URI means in-memory SQLite, and "
+            "SQLALCHEMY_TRACK_MODIFICATIONS unset means on"
+        ),
+        replacement=(
+            "set SQLALCHEMY_DATABASE_URI (3.x raises without it) and "
+            "SQLALCHEMY_TRACK_MODIFICATIONS (3.x: off unless True)"
+        ),
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="config",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("db = SQLAlchemy(app)",),
+                after=(
+                    "app.config['SQLALCHEMY_TRACK_MODIFICATIONS'] = False",
+                    "db = SQLAlchemy(app)",
+                ),
+                why="Whether the app needs the models_committed signals is its own decision.",
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC713",
+        name="bind-key-info",
+        family=Family.V2,
+        summary=(
+            "2.x's one metadata for every bind, with __bind_key__ recorded in"
+            " Table.info['bind_key']"
+        ),
+        replacement="3.x's db.metadatas[key] per bind key, whose info['bind_key'] names it",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="table-info",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("key = table.info.get('bind_key')", "tables = db.metadata.tables"),
+                after=(
+                    "key = table.metadata.info.get('bind_key')",
+                    "tables = {n: t for m in db.metadatas.values() for n, t in m.tables.items()}",
+                ),
+                why=(
+                    "Code that reads the tables (Alembic's env.py of 2.x's multi-database "
+                    "template, schema tools) must look in every bind's metadata."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC714",
+        name="create-all-app",
+        family=Family.V2,
+        summary="create_all / drop_all / reflect with 2.x's app= argument or bind= keyword",
+        replacement="create_all(bind_key=...) inside with app.app_context():",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                name="bind-key",
+                safety=Safety.SAFE,
+                stage=-1,
+                before=("db.create_all(bind='audit')",),
+                after=("db.create_all(bind_key='audit')",),
+                why="bind was 2.x's name of bind_key; the 2.5 level accepts both.",
+            ),
+            Rewrite(
+                name="app",
+                safety=Safety.CONDITIONAL,
+                stage=-1,
+                before=("db.create_all(app=app)",),
+                after=("with app.app_context():", "    db.create_all()"),
+                why=(
+                    "The same app is used when the call is a statement of its own; the tool checks"
+                    " that."
                 ),
             ),
         ),

@@ -363,10 +363,19 @@ WITHOUT_CASE = {
 }
 
 
+#: Catalogue entries no family reports yet: the Flask-SQLAlchemy 2.x level (issue 15) has
+#: runtime switches and a guide stage (-1), and no rewrite of the tool so far.
+NO_FAMILY = {f"FSC{n}" for n in range(700, 715)}
+
+
 def test_every_rewrite_has_a_case() -> None:
-    """Each rewrite of the catalogue has a before/after case here."""
+    """Each rewrite of the catalogue has a before/after case here, but those of the entries
+    no family reports, which are listed.
+    """
+    reported = {feature for family in FAMILIES for feature in family.FEATURES}
+    assert {f.id for f in catalogue.CATALOGUE} - reported == NO_FAMILY
     keys = {f"{f.id}.{r.name}" for f in catalogue.CATALOGUE for r in f.rewrites}
-    assert keys == set(CASES)
+    assert {key for key in keys if key.partition(".")[0] in reported} == set(CASES)
 
 
 def _family(key: str) -> type[Rule]:
