@@ -35,6 +35,9 @@ from fss_compat import catalogue
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
 from fss_compat.codemod.project import absolute
+
+if t.TYPE_CHECKING:
+    from fss_compat.codemod.names import Names
 from fss_compat.codemod.shapes import last_name
 
 
@@ -263,6 +266,9 @@ class FileRun:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     #: The findings whose rewrite was made (``migrate``).
     applied: list[Finding] = dataclasses.field(default_factory=list)
+    #: The scan's names (:class:`~fss_compat.codemod.names.Names`); ``None``: LibCST's
+    #: ``ScopeProvider``, as the codemod commands of ``migrate`` declare it.
+    names: Names | None = None
 
     def __post_init__(self) -> None:
         self.facts = ModuleFacts(self.module, self.path)
@@ -287,12 +293,39 @@ class FileRun:
 RUN = "fss_compat.run"
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+_DECLARATIONS: frozenset[type] = frozenset({cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal})
+#: Tokens whose text can hold newlines (line continuations, multi-line strings).
+_TEXT: frozenset[type] = frozenset(
+    {cst.SimpleWhitespace, cst.SimpleString, cst.FormattedStringText}
+)
+_BODIES: frozenset[type] = frozenset({cst.IndentedBlock, cst.SimpleStatementSuite})
+_EMPTY = cst.Module([])
+
+
+def _prefixes() -> dict[type, tuple[str, ...]]:
+    """Per node type, its fields that come before its first token."""
+    found: dict[type, tuple[str, ...]] = {kind: ("leading_lines",) for kind in _STATEMENT_TYPES}
+    for definition in (cst.ClassDef, cst.FunctionDef):
+        found[definition] = ("leading_lines", "decorators", "lines_after_decorators")
+    for kind in _subclasses(cst.BaseExpression):
+        if "lpar" in getattr(kind, "__dataclass_fields__", {}):
+            found[kind] = ("lpar",)
+    return found
+
+
+def _subclasses(kind: type) -> t.Iterator[type]:
+    sub: type
+    for sub in kind.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
 # Exact types, tested with a set lookup: isinstance() on libcst's abstract bases goes
 # through ABCMeta, for every node of every file.
-_STATEMENT_TYPES = frozenset(
-    {cst.SimpleStatementLine, *cst.BaseCompoundStatement.__subclasses__()}
-    - {cst.BaseCompoundStatement}
-)
+_COMPOUND: list[type] = list(cst.BaseCompoundStatement.__subclasses__())
+_STATEMENT_TYPES: frozenset[type] = frozenset([cst.SimpleStatementLine, *_COMPOUND]) - {
+    cst.BaseCompoundStatement
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,8 +340,13 @@ class Bound:
     instance: bool
 
 
+#: Per node type, its fields that come before its first token.
+_PREFIXES = _prefixes()
+
+
 class Where:
-    """Where a traversal is: the statements, classes and functions around the node.
+    """Where a traversal is: the statements, classes and functions around the node, and
+    (for the scan) the line.
 
     Like LibCST's ``before_visit`` and ``after_leave`` hooks, which update it in the scan's
     batched traversal, it counts the node itself: a class's own visit sees the class last.
@@ -320,27 +358,71 @@ class Where:
         self.nesting: list[str] = []
         #: The enclosing class and function definitions themselves.
         self.scopes: list[cst.ClassDef | cst.FunctionDef] = []
+        #: Per scope: the line of its ``class`` or ``def`` keyword.
+        self.scope_lines: list[int] = []
+        #: Per scope: whether the traversal is in its body yet (not its name, bases,
+        #: decorators, parameters or annotations, which belong to the scope around it).
+        self.in_body: list[bool] = []
+        #: Inside an import, ``global`` or ``nonlocal`` statement, whose names LibCST's
+        #: ``ScopeProvider`` gives no scope.
+        self.in_declaration = 0
+        #: The line the traversal is on: the newlines of every token visited so far, + 1.
+        self.line = 1
 
     def enter(self, node: cst.CSTNode) -> None:
         """Called before the visits of ``node``."""
         kind = type(node)
-        if kind in _STATEMENT_TYPES:
+        if kind is cst.Newline:
+            self.line += 1
+        elif kind in _TEXT:
+            self.line += t.cast(t.Any, node).value.count("\n")
+        elif kind in _STATEMENT_TYPES:
             self.statements.append(node)
-        if kind is cst.ClassDef:
-            self.nesting.append(t.cast(cst.ClassDef, node).name.value)
-            self.scopes.append(t.cast(cst.ClassDef, node))
-        elif kind is cst.FunctionDef:
-            self.nesting.append(f"{t.cast(cst.FunctionDef, node).name.value}.<locals>")
-            self.scopes.append(t.cast(cst.FunctionDef, node))
+            if kind is cst.ClassDef or kind is cst.FunctionDef:
+                definition = t.cast("cst.ClassDef | cst.FunctionDef", node)
+                name = definition.name.value
+                self.nesting.append(name if kind is cst.ClassDef else f"{name}.<locals>")
+                self.scopes.append(definition)
+                self.scope_lines.append(self.line_of(node))
+                self.in_body.append(False)
+        elif kind in _BODIES:
+            if self.scopes and node is self.scopes[-1].body:
+                self.in_body[-1] = True
+        elif kind in _DECLARATIONS:
+            self.in_declaration += 1
 
     def leave(self, node: cst.CSTNode) -> None:
         """Called after the leaves of ``node``."""
         kind = type(node)
         if kind in _STATEMENT_TYPES:
             self.statements.pop()
-        if kind is cst.ClassDef or kind is cst.FunctionDef:
-            self.nesting.pop()
-            self.scopes.pop()
+            if kind is cst.ClassDef or kind is cst.FunctionDef:
+                self.nesting.pop()
+                self.scopes.pop()
+                self.scope_lines.pop()
+                self.in_body.pop()
+        elif kind in _DECLARATIONS:
+            self.in_declaration -= 1
+
+    def visitors(self) -> t.Mapping[str, Callable[[cst.CSTNode], None]]:
+        """:meth:`enter` and :meth:`leave` as the ``visit_`` and ``leave_`` methods of the
+        node types they track, for a batched traversal (where it must come first).
+        """
+        entered: set[type] = {cst.Newline, *_TEXT, *_STATEMENT_TYPES, *_BODIES, *_DECLARATIONS}
+        left: set[type] = {*_STATEMENT_TYPES, *_DECLARATIONS}
+        return {f"visit_{kind.__name__}": self.enter for kind in entered} | {
+            f"leave_{kind.__name__}": self.leave for kind in left
+        }
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        """The line ``node``, the node being visited, starts on, as ``PositionProvider``
+        has it: after its comments and blank lines, its decorators, its parentheses.
+        """
+        line = self.line
+        for name in _PREFIXES.get(type(node), ()):
+            for part in getattr(node, name):
+                line += _EMPTY.code_for_node(part).count("\n")
+        return line
 
     def bound_class(self, name: str, module: str) -> Bound | None:
         """The class ``name`` stands for, when it is the first parameter (``cls``, ``self``)
@@ -494,18 +576,28 @@ class Rule(VisitorBasedCodemodCommand):
     # -- names and lines -------------------------------------------------------------------
 
     def line(self, node: cst.CSTNode) -> int:
-        """The line ``node`` starts on (of the ``class``/``def`` keyword for definitions)."""
+        """The line ``node`` starts on (of the ``class``/``def`` keyword for definitions):
+        ``PositionProvider``'s; the scan counts it in its traversal (see :class:`Where`).
+        """
+        if self.run.names is not None:
+            return self.run.names.line(node, self.where)
         return self.get_metadata(PositionProvider, node).start.line
 
     def qnames(self, node: cst.CSTNode) -> frozenset[str]:
         """The absolute qualified names ``node`` (a Name or an Attribute) may stand for."""
+        if self.run.names is not None:
+            return self.run.names.qnames(node, self.where)
         return qualified_names(self.get_metadata(ScopeProvider, node, None), node, self.run)
 
     @property
     def bindings(self) -> dict[str, frozenset[str]]:
         """Module-level name -> the absolute qualified names it is bound to."""
         if self._bindings is None:
-            self._bindings = module_bindings(self.module, self.metadata[ScopeProvider], self.run)
+            if self.run.names is not None:
+                self._bindings = self.run.names.bindings()
+            else:
+                scopes = self.metadata[ScopeProvider]
+                self._bindings = module_bindings(self.module, scopes, self.run)
         return self._bindings
 
     def usable(self, name: str, at: cst.CSTNode | None, qname: str) -> bool:

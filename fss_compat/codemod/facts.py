@@ -10,14 +10,13 @@ that ``User`` (imported from ``app.models``, perhaps through a re-export) is a m
 from __future__ import annotations
 
 import typing as t
+from collections.abc import Callable
+from collections.abc import Mapping
 
 import libcst as cst
-from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Where
-from fss_compat.codemod.engine import module_bindings
-from fss_compat.codemod.engine import qualified_names
 from fss_compat.codemod.project import ClassFacts
 from fss_compat.codemod.project import DbFacts
 from fss_compat.codemod.shapes import CONFIG_SWITCHES
@@ -57,20 +56,24 @@ class Facts(cst.BatchableCSTVisitor):
     :param where: the traversal's shared position (statements, enclosing scopes).
     """
 
-    METADATA_DEPENDENCIES = (ScopeProvider,)
-
     def __init__(self, run: FileRun, where: Where) -> None:
         super().__init__()
         self.run = run
         self.facts = run.facts
         self.where = where
 
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
+        # LibCST's default looks through every attribute (inspect.getmembers) on each module.
+        return {name: getattr(self, name) for name in _VISITS}
+
     def _qnames(self, node: cst.CSTNode) -> frozenset[str]:
-        return qualified_names(self.get_metadata(ScopeProvider, node, None), node, self.run)
+        assert self.run.names is not None, "Facts runs in the scan, with its names"
+        return self.run.names.qnames(node, self.where)
 
     def visit_Module(self, node: cst.Module) -> None:
         """Module-level imports, as aliases other modules' names resolve through."""
-        bindings = module_bindings(node, self.metadata[ScopeProvider], self.run)
+        assert self.run.names is not None, "Facts runs in the scan, with its names"
+        bindings = self.run.names.bindings()
         for name, bound in bindings.items():
             if len(bound) == 1:
                 (qname,) = bound
@@ -181,3 +184,6 @@ class Facts(cst.BatchableCSTVisitor):
                 return
         if isinstance(receiver, (cst.Name, cst.Attribute)):
             self.facts.queried.update(self._qnames(receiver))
+
+
+_VISITS = tuple(name for name in vars(Facts) if name.startswith("visit_"))

@@ -38,7 +38,7 @@ class ExtraRules(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         """``db.get_or_404(...)`` and friends; ``db.paginate(...)`` without page numbers."""
-        self._setup(node)
+        self._setup(node, constructor=False)
         func = node.func
         if not isinstance(func, cst.Attribute) or not isinstance(
             func.value, (cst.Name, cst.Attribute)
@@ -85,8 +85,12 @@ class ExtraRules(Rule):
                 self.report(node, feature, rewrite, f"'{key}' is set")
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        """``SQLALCHEMY_X = True`` (config objects) and ``app.config["SQLALCHEMY_X"] = True``."""
+        """``SQLALCHEMY_X = True`` (config objects) and ``app.config["SQLALCHEMY_X"] = True``;
+        ``db = SQLAlchemy(app)`` at module level.
+        """
         self._config(node)
+        if self.where.module_level and isinstance(node.value, cst.Call):
+            self._setup(node.value, constructor=True)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         """``SQLALCHEMY_X: bool = True``."""
@@ -100,19 +104,20 @@ class ExtraRules(Rule):
         """``{"SQLALCHEMY_X": True}``."""
         self._config(node)
 
-    def _setup(self, node: cst.Call) -> None:
-        """``db.init_app(app)`` and ``SQLAlchemy(app)``: where the runtime switches recorded
-        queries and modification tracking on, when the config sets them.
+    def _setup(self, node: cst.Call, constructor: bool) -> None:
+        """``db.init_app(app)`` and ``db = SQLAlchemy(app)``: where the runtime switches
+        recorded queries and modification tracking on, when the config sets them.
         """
         func = node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
-            return
-        if isinstance(func, cst.Attribute) and func.attr.value == "init_app":
-            names, constructor, what = self.qnames(func.value), False, "'db.init_app(...)'"
-        elif (node.args and node.args[0].keyword is None) or "app" in keywords(node):
-            names, constructor, what = self.qnames(func), True, "'SQLAlchemy(app)'"
+        if constructor:
+            if not (node.args and (node.args[0].keyword is None or "app" in keywords(node))):
+                return
+            receiver, what = func, "'SQLAlchemy(app)'"
+        elif isinstance(func, cst.Attribute) and func.attr.value == "init_app":
+            receiver, what = func.value, "'db.init_app(...)'"
         else:
             return
+        names = self.qnames(receiver) if isinstance(receiver, (cst.Name, cst.Attribute)) else ()
         if not names:
             return
         for key, (feature, rewrite) in CONFIG_SWITCHES.items():

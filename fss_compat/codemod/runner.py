@@ -40,6 +40,7 @@ from fss_compat.codemod.engine import Where
 from fss_compat.codemod.engine import judge
 from fss_compat.codemod.facts import Facts
 from fss_compat.codemod.families import FAMILIES
+from fss_compat.codemod.names import Names
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
 from fss_compat.codemod.project import import_root
@@ -118,6 +119,17 @@ def _syntax_error(error: cst.ParserSyntaxError) -> str:
     return f"cannot parse line {line}, column {column}: {what.strip()}"
 
 
+class _Where(cst.BatchableCSTVisitor):
+    """The traversal's :class:`~fss_compat.codemod.engine.Where`, kept up to date."""
+
+    def __init__(self, where: Where) -> None:
+        super().__init__()
+        self.where = where
+
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
+        return self.where.visitors()
+
+
 class _Visits(cst.BatchableCSTVisitor):
     """A family's ``visit_`` methods, for the scan's batched traversal."""
 
@@ -153,29 +165,39 @@ def _family(family: type[Rule], context: CodemodContext) -> Rule:
 
 
 def scan_module(
-    source: str, path: str, module: str, is_package: bool, options: Options | None = None
+    source: str,
+    path: str,
+    module: str,
+    is_package: bool,
+    options: Options | None = None,
+    verify_names: bool = False,
 ) -> FileResult:
-    """The scan of one module: its facts and its families' candidates, in one traversal."""
+    """The scan of one module: its facts and its families' candidates, in one traversal.
+
+    :param verify_names: check every name the scan resolves against LibCST's
+        ``ScopeProvider`` (see :mod:`fss_compat.codemod.names`).
+    """
     job = _Job(path, module, is_package, source)
-    return _scan_job(job, options or Options())
+    return _scan_job(job, options or Options(), verify_names)
 
 
-def _scan_job(job: _Job, options: Options) -> FileResult:
+def _scan_job(job: _Job, options: Options, verify_names: bool = False) -> FileResult:
     result = FileResult(job.path, job.module)
     tree = _parse(job, result)
     if tree is None:
         return result
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     run = FileRun(job.path, job.module, job.is_package, options)
+    # Names and lines without ScopeProvider and PositionProvider, which are most of a
+    # scan's time (see fss_compat.codemod.names).
+    run.names = Names(tree, result.source, run, wrapper, verify_names)
     context = run.context(wrapper)
     where = Where()
     families = [_family(family, context) for family in FAMILIES]
-    with contextlib.ExitStack() as stack:
-        for family in families:
-            family.where = where
-            stack.enter_context(family.resolve(wrapper))
-        visitors = [Facts(run, where), *(_Visits(family) for family in families)]
-        wrapper.visit_batched(visitors, before_visit=where.enter, after_leave=where.leave)
+    for family in families:
+        family.where = where
+    visitors = [_Where(where), Facts(run, where), *(_Visits(family) for family in families)]
+    cst.visit_batched(tree, visitors)
     result.facts = run.facts
     result.candidates = run.candidates
     return result
