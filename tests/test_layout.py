@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fss_compat.shims",),
     ("fss_compat.shims.extension",),
     ("fss_compat", "fss_compat.alias"),
-    ("fss_compat.pytest_plugin", "fss_compat.codemod"),
+    ("fss_compat.pytest_plugin", "fss_compat.codemod", "fss_compat.testing"),
 )
 
 
