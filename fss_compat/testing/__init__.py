@@ -99,13 +99,6 @@ class _Routes:
                 f"The sessionmaker {factory!r} has no 'bind' or 'binds', so there is no"
                 " engine to isolate. Configure it first (Session.configure(bind=engine))."
             )
-        for key, engine in self.by_key.items():
-            if not isinstance(engine, sa.Engine):
-                raise IsolationError(
-                    f"The bind {key!r} is {engine!r}, not an Engine: something already routes"
-                    " the sessions to a connection (a hand-written fixture, or an isolation"
-                    " that was not stopped?). Remove it; the isolation opens its own."
-                )
         self._expected: dict[t.Any, t.Any] = {}
 
     def _current(self) -> dict[t.Any, t.Any]:
@@ -117,7 +110,17 @@ class _Routes:
         return {key: bind for key, bind in found.items() if bind is not None}
 
     def engines(self) -> list[sa.Engine]:
-        """The distinct engines the sessions use, each once."""
+        """The distinct engines the sessions use, each once.
+
+        :raises IsolationError: when a bind is not an Engine.
+        """
+        for key, engine in self.by_key.items():
+            if not isinstance(engine, sa.Engine):
+                raise IsolationError(
+                    f"The bind {key!r} is {engine!r}, not an Engine: something already routes"
+                    " the sessions to a connection (a hand-written fixture, or an isolation"
+                    " that was not stopped?). Remove it; the isolation opens its own."
+                )
         return list(dict.fromkeys(self.by_key.values()))
 
     def route(self, connections: Mapping[sa.Engine, sa.Connection]) -> None:

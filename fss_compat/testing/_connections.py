@@ -123,9 +123,8 @@ class TestConnection:
 
     def _listen(self) -> None:
         listen = sa.event.listen
-        listen(self.connection, "before_cursor_execute", self._check_thread)
+        listen(self.connection, "before_cursor_execute", self._before_statement)
         listen(self.connection, "commit", self._refuse_commit)
-        listen(self.connection, "savepoint", self._opened)
         listen(self.connection, "release_savepoint", self._ended)
         listen(self.connection, "rollback_savepoint", self._ended)
 
@@ -133,7 +132,16 @@ class TestConnection:
         self._report(message)
         raise IsolationError(message)
 
-    def _check_thread(self, conn: sa.Connection, *args: t.Any) -> None:
+    def _before_statement(
+        self, conn: sa.Connection, cursor: t.Any, statement: str, *args: t.Any
+    ) -> None:
+        self._check_thread()
+        if statement.startswith("SAVEPOINT "):
+            # The "savepoint" event comes before SQLAlchemy names the savepoint; the
+            # statement has the name (test_sessions_ending_out_of_order fails if not).
+            self._savepoints.append(statement.split()[-1].strip('"`[]'))
+
+    def _check_thread(self) -> None:
         if threading.get_ident() != self._owner:
             self._fail(
                 f"Thread {threading.current_thread().name!r} used the test's connection to"
@@ -150,9 +158,6 @@ class TestConnection:
             " join_transaction_mode='control_fully'); its rows would outlive the test."
             " Commit through the session: during isolation its commit ends a savepoint."
         )
-
-    def _opened(self, conn: sa.Connection, name: str) -> None:
-        self._savepoints.append(name)
 
     def _ended(self, conn: sa.Connection, name: str, context: t.Any) -> None:
         if name not in self._savepoints:
