@@ -8,6 +8,9 @@ It also offers fixtures, used only by tests that ask for them by name (docs/test
 
 ``fss_app``
     The app to isolate: the value of your ``app`` fixture. Override it to choose another.
+``fss_target``
+    What to isolate: by default the ``SQLAlchemy`` object or ``flask_scoped_session``
+    registered on ``fss_app``. Override it to return another ``db`` or scoped session.
 ``fss_isolation``
     The :class:`fss_compat.testing.Isolation` of ``fss_app`` for one test: everything the
     test and the app write, on every bind, is rolled back at its end.
@@ -124,11 +127,20 @@ def fss_app(request: pytest.FixtureRequest) -> Flask:
 
 
 @pytest.fixture
-def fss_isolation(fss_app: Flask) -> Iterator[Isolation]:
+def fss_target() -> t.Any:
+    """What ``fss_isolation`` isolates: by default (None) the one registered on ``fss_app``.
+
+    Override it to return a ``db`` or a scoped session the app does not register.
+    """
+    return None
+
+
+@pytest.fixture
+def fss_isolation(fss_app: Flask, fss_target: t.Any) -> Iterator[Isolation]:
     """Isolate ``fss_app`` for one test: every write, on every bind, is rolled back."""
     from fss_compat.testing import isolate
 
-    with isolate(fss_app) as isolation:
+    with isolate(fss_app, fss_target) as isolation:
         yield isolation
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from fss_compat import testing
 from fss_compat.testing import _connections
+from fss_compat.testing import _routes
 from tests._support import isolation as support
 
 #: Generated tests per case; cases: 3 kinds x 2 databases x 2 bind counts.
@@ -101,9 +102,9 @@ def test_no_row_survives(
 
 def _skip_last_bind(monkeypatch: pytest.MonkeyPatch) -> None:
     """Route every bind but the last to the test's connections; no guard notices."""
-    route = testing._Routes.route
+    route = _routes.Routes.route
 
-    def broken(self: testing._Routes, connections: t.Any) -> None:
+    def broken(self: _routes.Routes, connections: t.Any) -> None:
         route(self, connections)
         last = list(self.by_key)[-1]
         if self.facade:
@@ -115,9 +116,9 @@ def _skip_last_bind(monkeypatch: pytest.MonkeyPatch) -> None:
             else:
                 self.factory.kw[key][last] = self.by_key[last]
 
-    restore = testing._Routes.restore
-    monkeypatch.setattr(testing._Routes, "route", broken)
-    monkeypatch.setattr(testing._Routes, "restore", lambda self: restore(self) and [])
+    restore = _routes.Routes.restore
+    monkeypatch.setattr(_routes.Routes, "route", broken)
+    monkeypatch.setattr(_routes.Routes, "restore", lambda self: restore(self) and [])
     monkeypatch.setattr(testing.Isolation, "_check_bind", lambda self, *args: None)
 
 
@@ -139,7 +140,7 @@ def _no_savepoints(monkeypatch: pytest.MonkeyPatch) -> None:
     A session's rollback then ends the test's transaction, and the next session commits
     its own on the bare connection.
     """
-    monkeypatch.setattr(testing._Routes, "JOIN", "conditional_savepoint")
+    monkeypatch.setattr(_routes.Routes, "JOIN", "conditional_savepoint")
     monkeypatch.setattr(_connections.TestConnection, "_refuse_commit", lambda self, conn: None)
     # The check the isolation's end makes would report it; the leak check must find it.
     monkeypatch.setattr(_connections.TestConnection, "end", _end_quietly)
@@ -198,9 +199,9 @@ def test_guard_stops_a_skipped_bind(
 ) -> None:
     """With one bind left unrouted but the guard on, its first write is an error, not a leak."""
     subject = make_subject(kind, "sqlite", 3)
-    route = testing._Routes.route
+    route = _routes.Routes.route
 
-    def broken(self: testing._Routes, connections: t.Any) -> None:
+    def broken(self: _routes.Routes, connections: t.Any) -> None:
         route(self, connections)
         if self.facade:
             self._live["b2"] = self.by_key["b2"]
@@ -208,7 +209,7 @@ def test_guard_stops_a_skipped_bind(
             base = subject.models[2].__mro__[1]
             self.factory.kw["binds"][base] = self.by_key[base]
 
-    monkeypatch.setattr(testing._Routes, "route", broken)
+    monkeypatch.setattr(_routes.Routes, "route", broken)
     before = support.snapshot(subject.urls)
     with pytest.raises(testing.IsolationError, match="not one of the test's connections"):
         with testing.isolate(subject.app):
