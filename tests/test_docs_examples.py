@@ -243,19 +243,6 @@ def _check_same_ddl(names: Namespace) -> None:
     assert ddl(names["db"].metadata) == ddl(names["Base"].metadata)
 
 
-def _check_sqlite_savepoints(names: Namespace) -> None:
-    engine = sa.create_engine("sqlite://")
-    with engine.connect() as connection:
-        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
-        connection.commit()
-        transaction = connection.begin()
-        savepoint = connection.begin_nested()
-        connection.exec_driver_sql("INSERT INTO t VALUES (1)")
-        savepoint.commit()
-        transaction.rollback()
-        assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
-
-
 def _check_user_loader(names: Namespace) -> None:
     with names["app"].app_context():
         names["db"].session.add(names["User"](name="ann"))
@@ -268,7 +255,7 @@ def _check_marshmallow(names: Namespace) -> None:
 
 
 README, GUIDE, EXTENSIONS = "README.md", "migration_guide.md", "docs/extensions.md"
-OPERATIONS = "docs/operations.md"
+OPERATIONS, TESTING = "docs/operations.md", "docs/testing.md"
 
 
 def _binds_app() -> Namespace:
@@ -328,7 +315,6 @@ SETUPS: dict[Key, Setup] = {
     (GUIDE, "Models in SQLAlchemy 2.x typed style", "class Tag"): Setup(
         _typed_style, _check_same_ddl
     ),
-    (GUIDE, "Testing recipes", "import sqlalchemy"): Setup(dict, _check_sqlite_savepoints),
     (EXTENSIONS, "Flask-Migrate", "from flask_migrate"): Setup(_app),
     (EXTENSIONS, "Flask-Login", "@login_manager"): Setup(_login, _check_user_loader),
     (EXTENSIONS, "flask-marshmallow and marshmallow-sqlalchemy", "from fss_compat"): Setup(
@@ -338,6 +324,9 @@ SETUPS: dict[Key, Setup] = {
     (EXTENSIONS, "Flask-Admin", "from fss_compat import alias"): Setup(_db),
 }
 QUOTED: dict[Key, str] = {
+    (GUIDE, "Testing recipes", "@pytest.fixture"): "examples/blog/test_blog.py",
+    (TESTING, "With pytest", "@pytest.fixture(scope"): "examples/blog/test_blog.py",
+    (TESTING, "With pytest", "@pytest.fixture\ndef client"): "examples/blog/test_blog.py",
     (GUIDE, "Stage 10 (optional): what is left, in plain code", "_T = "): (
         "examples/stages/10-plain-core.patch"
     ),
