@@ -51,6 +51,11 @@ class Routes:
 
     def __init__(self, app: Flask, target: Target) -> None:
         self.facade = not isinstance(target, orm.scoped_session)
+        if self.facade and not (hasattr(type(target), "engines") and hasattr(target, "session")):
+            raise IsolationError(
+                f"Isolation needs a 'SQLAlchemy' object or a scoped session, not {target!r}."
+                " Pass 'db', or the 'flask_scoped_session' the app uses."
+            )
         self.scoped: orm.scoped_session[t.Any]
         self.scoped = t.cast(SQLAlchemyLike, target).session if self.facade else target  # type: ignore[assignment]
         factory = self.scoped.session_factory
@@ -142,7 +147,10 @@ def facade_engines(app: Flask, db: SQLAlchemyLike) -> dict[str | None, sa.Engine
 
 
 def target_of(app: Flask) -> Target:
-    found = app.extensions.get("sqlalchemy") or app.extensions.get(EXTENSION_KEY)
+    """The ``db`` registered on ``app``, else its ``flask_scoped_session``."""
+    found = app.extensions.get("sqlalchemy")
+    if found is None:
+        found = app.extensions.get(EXTENSION_KEY)
     if found is None:
         raise IsolationError(
             f"{app!r} has no 'SQLAlchemy' or 'flask_scoped_session' registered, so there is"

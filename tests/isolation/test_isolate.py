@@ -190,6 +190,12 @@ def test_app_without_a_session() -> None:
         isolate(Flask("bare")).start()
 
 
+def test_not_a_session() -> None:
+    """Anything but a ``db`` or a scoped session is refused, saying what to pass."""
+    with pytest.raises(IsolationError, match="a 'SQLAlchemy' object or a scoped session"):
+        isolate(Flask("wrong"), orm.sessionmaker()).start()  # type: ignore[arg-type]
+
+
 def test_unbound_sessionmaker() -> None:
     """A core session whose sessionmaker has no bind is refused, naming the fix."""
     app = Flask("unbound")
