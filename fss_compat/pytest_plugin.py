@@ -28,15 +28,13 @@ import typing as t
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
-from flask import current_app
-from flask import has_app_context
 
 from fss_compat import alias
 from fss_compat import legacy
 
 if t.TYPE_CHECKING:
     import sqlalchemy.orm as orm
+    from flask import Flask
 
     from fss_compat.testing import Isolation
 
@@ -162,6 +160,9 @@ class PytestFlaskSQLAlchemyNames:
     def _fss_db_isolation(
         self, request: pytest.FixtureRequest, _db: t.Any, monkeypatch: pytest.MonkeyPatch
     ) -> Iterator[Isolation]:
+        from flask import current_app
+        from flask import has_app_context
+
         from fss_compat.testing import isolate
 
         # pytest-flask-sqlalchemy runs in the app context the suite pushed; else 'app'.
