@@ -13,11 +13,13 @@ reset in one of three ways:
 * ``rollback``: :func:`fss_compat.testing.isolate` around each test (tables created once);
 * ``create/drop``: ``db.create_all()`` before and ``db.drop_all()`` after each test;
 * ``truncate``: tables created once, every table emptied after each test (``DELETE`` on
-  SQLite, one ``TRUNCATE ... RESTART IDENTITY`` per bind on PostgreSQL).
+  SQLite, one ``TRUNCATE ... RESTART IDENTITY`` per bind on PostgreSQL);
+* ``no reset``: the tests alone (rows pile up), the baseline the reset cost is taken from.
 
-Rounds alternate the order of the three (A B C, C B A, ...), so drift on the machine
-affects all alike. The report gives each way's median milliseconds per test and the
-median of the per-round ratios against ``rollback``.
+Rounds alternate the order of the ways (A B C D, D C B A, ...), so drift on the machine
+affects all alike. The report gives each way's median milliseconds per test, then the
+ratios against ``rollback``: of whole tests (median of the per-round ratios), and of the
+reset alone (each way's median minus the baseline's).
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ from flask import Flask
 from fss_compat import SQLAlchemy
 from fss_compat.testing import isolate
 
-WAYS = ("rollback", "create/drop", "truncate")
+WAYS = ("rollback", "create/drop", "truncate", "no reset")
+#: The ways compared with ``rollback`` in the ratio table.
+COMPARED = ("create/drop", "truncate")
 
 
 @dataclasses.dataclass
@@ -173,9 +177,11 @@ def run_suite(blog: Blog, way: str, tests: int) -> float:
             one_test(blog, n)
             with blog.app.app_context():
                 blog.db.drop_all()
-        else:
+        elif way == "truncate":
             one_test(blog, n)
             _truncate(blog)
+        else:
+            one_test(blog, n)
     return time.perf_counter() - start
 
 
@@ -195,6 +201,15 @@ class Result:
         pairs = zip(self.seconds[way], self.seconds["rollback"], strict=True)
         return statistics.median(slow / fast for slow, fast in pairs)
 
+    def reset_ms(self, way: str) -> float:
+        """Milliseconds per test the reset costs: ``way``'s median minus the baseline's."""
+        return self.per_test_ms(way) - self.per_test_ms("no reset")
+
+    def reset_ratio(self, way: str) -> str:
+        """How many times ``way``'s reset costs rollback's (n/a when rollback's is noise)."""
+        rollback = self.reset_ms("rollback")
+        return f"{self.reset_ms(way) / rollback:.1f}x" if rollback > 0 else "n/a"
+
 
 def measure(backend: str, urls: tuple[str, str], rounds: int, tests: int) -> Result:
     blog = build(*urls)
@@ -211,16 +226,19 @@ def measure(backend: str, urls: tuple[str, str], rounds: int, tests: int) -> Res
 
 
 def table(results: list[Result]) -> str:
-    """The Markdown table of the docs: ms per test and the ratio to rollback, per backend."""
+    """The docs' tables: ms per test each way; ratios to rollback, whole tests and reset only."""
     lines = [
-        "| Backend | Tests | " + " | ".join(f"{way} (ms/test)" for way in WAYS) + " | "
-        "create/drop ÷ rollback | truncate ÷ rollback |",
-        "|---" * (len(WAYS) + 4) + "|",
+        "| Backend | Tests | " + " | ".join(f"{way} (ms/test)" for way in WAYS) + " |",
+        "|---" * (len(WAYS) + 2) + "|",
     ]
     for r in results:
         cells = [f"{r.per_test_ms(way):.1f}" for way in WAYS]
-        ratios = [f"{r.ratio('create/drop'):.1f}x", f"{r.ratio('truncate'):.1f}x"]
-        lines.append(f"| {r.backend} | {r.tests} | " + " | ".join(cells + ratios) + " |")
+        lines.append(f"| {r.backend} | {r.tests} | " + " | ".join(cells) + " |")
+    heads = [f"{way} ÷ rollback, {what}" for way in COMPARED for what in ("tests", "resets")]
+    lines += ["", "| Backend | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
+    for r in results:
+        cells = [c for way in COMPARED for c in (f"{r.ratio(way):.1f}x", r.reset_ratio(way))]
+        lines.append(f"| {r.backend} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
