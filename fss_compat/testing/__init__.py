@@ -12,8 +12,9 @@ and ``tearDown`` (``stop()``); the pytest plugin wraps it as the ``fss_isolation
 What it isolates is found on the app: the ``SQLAlchemy`` object registered on it (this
 package's facade, also when served as ``flask_sqlalchemy`` by ``pytest --fss-compat``, or
 Flask-SQLAlchemy 3.1's own), whose ``db.engines`` mapping gets the test's connections (as
-Flask-SQLAlchemy's maintainers suggest in its issue #1171); otherwise the app's
-:class:`~fss_compat.flask_scoped_session`, whose ``sessionmaker`` is bound to them.
+Flask-SQLAlchemy's maintainers suggest in its issue #1171), or the 2.5 level's engine
+connectors; otherwise the app's :class:`~fss_compat.flask_scoped_session`, whose
+``sessionmaker`` is bound to them.
 
 Limits (docs/testing.md lists each with the test that covers it): sequences are not
 rolled back; MySQL, MariaDB and Oracle commit on DDL and are refused

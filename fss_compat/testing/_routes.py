@@ -1,12 +1,19 @@
 """Where an app's sessions find their engines, and how isolation points them elsewhere.
 
-A facade's sessions (fss_compat's ``SQLAlchemy`` or Flask-SQLAlchemy's) read the live
-``db.engines`` mapping at each query; a plain ``sessionmaker``'s sessions get its ``bind``
-and ``binds`` when they are created. :class:`Routes` handles both.
+Three kinds, one :class:`Routes`:
+
+* ``facade``: fss_compat's ``SQLAlchemy`` or Flask-SQLAlchemy 3.x's; its sessions read
+  the live ``db.engines`` mapping at each query;
+* ``v2``: fss_compat's Flask-SQLAlchemy 2.5 level (``fss_compat.shims_v2``); ``db.engine``,
+  ``db.get_engine()`` and its sessions ask the app's engine connectors, which hand out the
+  engine they keep;
+* ``factory``: a plain ``sessionmaker``, whose sessions get its ``bind`` and ``binds``
+  when they are created.
 """
 
 from __future__ import annotations
 
+import sys
 import typing as t
 from collections.abc import Mapping
 
@@ -50,12 +57,28 @@ class Routes:
     JOIN = "create_savepoint"
 
     def __init__(self, app: Flask, target: Target) -> None:
-        self.facade = not isinstance(target, orm.scoped_session)
-        if self.facade and not (hasattr(type(target), "engines") and hasattr(target, "session")):
+        self._connectors: dict[t.Any, t.Any] = {}
+        if _v2_state(target) is None and _v2_state(app.extensions.get("sqlalchemy")):
+            if app.extensions["sqlalchemy"]._db is target:  # the 2.5-level db itself
+                target = app.extensions["sqlalchemy"]
+        state = _v2_state(target)
+        if state is not None:
+            self.kind = "v2"
+            db: t.Any = state._db
+            for key in [None, *(app.config.get("SQLALCHEMY_BINDS") or ())]:
+                db.get_engine(app, key)  # makes the connector, as the first query would
+            target = db
+            self._connectors = dict(state.connectors)
+        elif isinstance(target, orm.scoped_session):
+            self.kind = "factory"
+        elif hasattr(type(target), "engines") and hasattr(target, "session"):
+            self.kind = "facade"
+        else:
             raise IsolationError(
                 f"Isolation needs a 'SQLAlchemy' object or a scoped session, not {target!r}."
                 " Pass 'db', or the 'flask_scoped_session' the app uses."
             )
+        self.facade = self.kind != "factory"
         self.scoped: orm.scoped_session[t.Any]
         self.scoped = t.cast(SQLAlchemyLike, target).session if self.facade else target  # type: ignore[assignment]
         factory = self.scoped.session_factory
@@ -69,7 +92,7 @@ class Routes:
         self._saved = {k: v for k, v in factory.kw.items() if k in ("bind", "binds", self._MODE)}
         # The live mapping, whose values are Engines except while the test runs.
         self._live: dict[t.Any, t.Any] = {}
-        if self.facade:
+        if self.kind == "facade":
             self._live = facade_engines(app, t.cast(SQLAlchemyLike, target))
         self.by_key: dict[t.Any, t.Any] = self._current()
         if not self.by_key:
@@ -81,11 +104,27 @@ class Routes:
 
     def _current(self) -> dict[t.Any, t.Any]:
         """The bind of each key the sessions route with now."""
-        if self.facade:
+        if self.kind == "facade":
             return dict(self._live)
+        if self.kind == "v2":
+            # The engine a connector hands out while the app's config is unchanged (our
+            # own class, fss_compat.shims_v2._engines._EngineConnector).
+            return {key: connector._engine for key, connector in self._connectors.items()}
         kw = self.factory.kw
         found = {None: kw.get("bind"), **kw.get("binds", {})}
         return {key: bind for key, bind in found.items() if bind is not None}
+
+    def _set(self, binds: Mapping[t.Any, t.Any]) -> None:
+        if self.kind == "facade":
+            self._live.update(binds)
+        elif self.kind == "v2":
+            for key, bind in binds.items():
+                self._connectors[key]._engine = bind
+        else:
+            kw = self.factory.kw
+            kw["binds"] = {key: bind for key, bind in binds.items() if key is not None}
+            if None in binds:
+                kw["bind"] = binds[None]
 
     def engines(self) -> list[sa.Engine]:
         """The distinct engines the sessions use, each once.
@@ -103,14 +142,8 @@ class Routes:
 
     def route(self, connections: Mapping[sa.Engine, sa.Connection]) -> None:
         self._expected = {key: connections[engine] for key, engine in self.by_key.items()}
-        kw = self.factory.kw
-        kw[self._MODE] = self.JOIN
-        if self.facade:
-            self._live.update(self._expected)
-            return
-        kw["binds"] = {key: bind for key, bind in self._expected.items() if key is not None}
-        if None in self._expected:
-            kw["bind"] = self._expected[None]
+        self.factory.kw[self._MODE] = self.JOIN
+        self._set(self._expected)
 
     def restore(self) -> list[str]:
         """Put the engines back; what the test changed in the routing meanwhile."""
@@ -122,19 +155,30 @@ class Routes:
         ]
         problems = []
         if changed:
-            where = "'db.engines'" if self.facade else f"the sessionmaker {self.factory!r}"
+            where = {
+                "facade": "'db.engines'",
+                "v2": "The app's engine connectors",
+                "factory": f"The sessionmaker {self.factory!r}",
+            }[self.kind]
             problems.append(
                 f"{where} changed during the test (bind keys {changed!r}): engines created"
                 " during the test are not isolated (an app created inside it?). Create the"
                 " app before the isolation starts."
             )
         if self.facade:
-            self._live.update(self.by_key)
+            self._set(self.by_key)
         kw = self.factory.kw
         for name in ("bind", "binds", self._MODE):
             kw.pop(name, None)
         kw.update(self._saved)
         return problems
+
+
+def _v2_state(target: object) -> t.Any:
+    """``target`` if it is a 2.5-level app state (``app.extensions["sqlalchemy"]``), else None."""
+    # Only loaded when an app uses the 2.5 level; then it is in sys.modules already.
+    module = sys.modules.get("fss_compat.shims_v2._engines")
+    return target if module is not None and isinstance(target, module._SQLAlchemyState) else None
 
 
 def facade_engines(app: Flask, db: SQLAlchemyLike) -> dict[str | None, sa.Engine]:

@@ -1,10 +1,10 @@
 """Apps for the isolation tests, on 1 or 3 binds, and full snapshots of their databases.
 
-A :class:`Subject` is one small app in one of three forms: fss_compat's facade, the real
-Flask-SQLAlchemy 3.1.1, or the plain core (a ``flask_scoped_session`` over a user's
-``sessionmaker``). Bind ``i`` holds table ``row<i>``; the app's views, its CLI command
-and the test code write to any of them through the app's session, as
-:data:`OPERATIONS` lists.
+A :class:`Subject` is one small app in one of four forms: fss_compat's facade, the real
+Flask-SQLAlchemy 3.1.1, fss_compat's Flask-SQLAlchemy 2.5 level (``fss_compat.shims_v2``),
+or the plain core (a ``flask_scoped_session`` over a user's ``sessionmaker``). Bind ``i``
+holds table ``row<i>``; the app's views, its CLI command and the test code write to any of
+them through the app's session, as :data:`OPERATIONS` lists.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from flask.testing import FlaskCliRunner
 
 from fss_compat import flask_scoped_session
 
-KINDS = ("fss_compat", "flask_sqlalchemy", "core")
+KINDS = ("fss_compat", "flask_sqlalchemy", "fss_compat.shims_v2", "core")
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 #: Full contents of one database: table name -> sorted rows.
 Contents = dict[str, list[tuple[t.Any, ...]]]
@@ -83,6 +83,7 @@ def _facade(kind: str, app: Flask, urls: list[str]) -> Subject:
         models.append(type(f"Row{i}", (db.Model,), namespace))
     app.config["SQLALCHEMY_DATABASE_URI"] = urls[0]
     app.config["SQLALCHEMY_BINDS"] = {f"b{i}": url for i, url in enumerate(urls) if i}
+    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False  # 2.x warns when it is unset
     db.init_app(app)
     with app.app_context():
         db.create_all()
