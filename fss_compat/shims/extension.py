@@ -23,11 +23,13 @@ from flask import Flask
 from flask import current_app
 from flask import has_app_context
 from flask import has_request_context
+from flask import request
 
 from fss_compat import legacy
 from fss_compat.core import lookup
 from fss_compat.core.counting import Count
 from fss_compat.core.counting import _AnySelect
+from fss_compat.core.keyset import KeysetPagination
 from fss_compat.core.pagination import SelectPagination
 from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
@@ -437,6 +439,48 @@ class SQLAlchemy:
             select=select,
             session=self.session(),
             page=page,
+            per_page=per_page,
+            max_per_page=max_per_page,
+            error_out=error_out,
+            count=count,
+            rows=rows,
+        )
+
+    def keyset_paginate(
+        self,
+        select: _AnySelect,
+        *,
+        cursor: str | None = None,
+        per_page: int | None = None,
+        max_per_page: int | None = None,
+        error_out: bool = True,
+        count: Count = False,
+        rows: bool = False,
+    ) -> KeysetPagination:
+        """(fss_compat only) A page of ``select`` after or before a cursor, in its ``ORDER BY``.
+
+        :func:`fss_compat.keyset_paginate` on ``db.session``, reading ``?cursor=`` and
+        ``?per_page=`` from the request when not given, as :meth:`paginate` reads
+        ``?page=``. Cursors are signed with the app's ``SECRET_KEY``.
+
+        :param select: the statement, with an ``ORDER BY``.
+        :param cursor: a page's ``next_cursor`` or ``prev_cursor``; ``None`` reads the
+            request's ``?cursor=`` (none: the first page).
+        :param per_page: items per page; ``None`` reads ``?per_page=`` (default 20).
+        :param max_per_page: cap for ``per_page``; ``None`` is no cap.
+        :param error_out: abort with 404 for a bad cursor or ``per_page``, or an empty page.
+        :param count: ``True`` or ``"estimate"`` to fill ``total``; ``False`` for none.
+        :param rows: items are :class:`sqlalchemy.engine.Row` objects.
+        """
+        legacy.check("FSC601", self)
+        if (cursor is None or per_page is None) and has_request_context():
+            legacy.check("FSC605", self)
+            if cursor is None:
+                cursor = request.args.get("cursor")
+        return KeysetPagination(
+            select=select,
+            session=self.session(),
+            cursor=cursor,
             per_page=per_page,
             max_per_page=max_per_page,
             error_out=error_out,
