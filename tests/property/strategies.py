@@ -232,6 +232,40 @@ def keyset_scenarios(draw: st.DrawFn) -> KeysetScenario:
     )
 
 
+def _edited(text: str) -> st.SearchStrategy[str]:
+    # One character replaced, dropped or added, anywhere.
+    return st.tuples(st.integers(0, len(text)), st.text(max_size=2), st.booleans()).map(
+        lambda edit: text[: edit[0]] + edit[1] + text[edit[0] + int(edit[2]) :]
+    )
+
+
+def cursor_texts(valid: t.Sequence[str]) -> st.SearchStrategy[str]:
+    """``?cursor=`` values: real cursors and near misses, cut, padded, huge, and any text.
+
+    :param valid: cursors an app really gave out; each is also drawn as it is.
+    """
+    real = st.sampled_from(list(valid))
+    cut = real.flatmap(lambda c: st.integers(0, len(c)).map(lambda n: c[:n]))
+    tail = real.flatmap(lambda c: st.integers(0, len(c)).map(lambda n: c[n:]))
+    padded = st.tuples(real, st.text(max_size=8)).map("".join)
+    huge = st.one_of(
+        st.integers(4000, 20000).map(lambda n: "A" * n),
+        real.map(lambda c: c * 40),
+    )
+    shaped = st.from_regex(r"[A-Za-z0-9_\-]{0,60}(\.[A-Za-z0-9_\-]{0,50}){0,2}", fullmatch=True)
+    return st.one_of(
+        real,
+        real.flatmap(_edited),
+        cut,
+        tail,
+        padded,
+        huge,
+        shaped,
+        st.text(),
+        st.binary().map(repr),
+    )
+
+
 # --------------------------------------------------------------------------------------
 # Table names
 
