@@ -173,8 +173,8 @@ def _covers(expressions: list[ColumnElement[t.Any]], target: t.Any) -> bool:
     return any(expression.compare(target) for expression in expressions)
 
 
-def _has_outer_join(select: _AnySelect) -> bool:
-    pending = list(select.get_final_froms())
+def _has_outer_join(froms: t.Sequence[sa.FromClause]) -> bool:
+    pending = list(froms)
     while pending:
         item = pending.pop()
         if isinstance(item, sa.Join):
@@ -184,8 +184,9 @@ def _has_outer_join(select: _AnySelect) -> bool:
     return False
 
 
-def _unique_constraint_covered(select: _AnySelect, expressions: list[ColumnElement[t.Any]]) -> bool:
-    froms = select.get_final_froms()
+def _unique_constraint_covered(
+    froms: t.Sequence[sa.FromClause], expressions: list[ColumnElement[t.Any]]
+) -> bool:
     if len(froms) != 1 or not isinstance(froms[0], sa.Table):
         return False
     for constraint in froms[0].constraints:
@@ -197,7 +198,10 @@ def _unique_constraint_covered(select: _AnySelect, expressions: list[ColumnEleme
 
 
 def _missing(
-    select: _AnySelect, parts: Clauses, expressions: list[ColumnElement[t.Any]]
+    select: _AnySelect,
+    froms: t.Sequence[sa.FromClause],
+    parts: Clauses,
+    expressions: list[ColumnElement[t.Any]],
 ) -> list[t.Any]:
     """The columns to append for a total order; raises when none would do."""
     if parts.distinct:
@@ -209,10 +213,9 @@ def _missing(
         )
     if parts.group_by:
         return [column for column in parts.group_by if not _covers(expressions, column)]
-    froms = select.get_final_froms()
     keyless = [item for item in froms if not list(item.primary_key)]
     if keyless or not froms:
-        if _unique_constraint_covered(select, expressions):
+        if _unique_constraint_covered(froms, expressions):
             return []
         raise ValueError(
             f"Keyset pagination needs a unique sort key, and {keyless or froms!r} has no"
@@ -222,7 +225,7 @@ def _missing(
     primary = [column for item in froms for column in item.primary_key]
     if all(_covers(expressions, column) for column in primary):
         return []
-    if _unique_constraint_covered(select, expressions):
+    if _unique_constraint_covered(froms, expressions):
         return []
     return [column for column in primary if not _covers(expressions, column)]
 
@@ -250,12 +253,14 @@ def sort_key(select: _AnySelect, dialect: str) -> SortKey:
                 " name or text, not an expression. Order by the column or label object."
             )
     expressions = [e.element if isinstance(e, Label) else e for e, _, _ in terms]
-    missing = _missing(select, parts, expressions)
+    # Compiles the statement (for its joins): once per call, the costliest step here.
+    froms = select.get_final_froms()
+    missing = _missing(select, froms, parts, expressions)
     last_descending = terms[-1][1]
     terms += [(column, last_descending, None) for column in missing]
     expressions += list(missing)
     select = select.order_by(*(c.desc() if last_descending else c.asc() for c in missing))
-    outer = _has_outer_join(select)
+    outer = _has_outer_join(froms)
     nulls_large = dialect in NULLS_LARGE
     keys = tuple(
         Key(
