@@ -12,10 +12,11 @@ index that order needs, and ``created`` shared by ten rows at a time. For pages 
 :func:`fss_compat.paginate` (``LIMIT``/``OFFSET``, ``count=False``) and
 :func:`fss_compat.keyset_paginate` (a ``WHERE`` after the previous page's last row; the
 cursor for page N is written from that row directly, as a reader arriving from page N-1
-would send it). Each figure is the median of ``--repeat`` calls, the two methods
-alternating; the ratios compare figures of the same run. Then it times ``count=True``
-against ``count="estimate"`` on the whole table (after ``ANALYZE`` on PostgreSQL; SQLite
-has no estimate, so there both count).
+would send it). Each figure is the median over ``ROUNDS`` rounds of the median of
+``--repeat`` calls; a round times every page by both methods (see :func:`measure`), so the
+ratios compare figures of the same moments. Then it times the count query of
+``count=True`` against that of ``count="estimate"`` on the whole table (after
+``ANALYZE`` on PostgreSQL; SQLite has no estimate, so there both count).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
+import os
 import statistics
 import sys
 import tempfile
@@ -38,10 +40,13 @@ import sqlalchemy.orm as orm
 
 from fss_compat import keyset_paginate
 from fss_compat import paginate
+from fss_compat.core import counting
 from fss_compat.core import cursors
 from fss_compat.core import ordering
 
 PER_PAGE = 20
+#: Rounds per page; each times both methods, their order alternating.
+ROUNDS = 5
 SECRET = "benchmark secret"
 EPOCH = dt.datetime(2020, 1, 1)
 
@@ -163,11 +168,16 @@ class Report:
 
 
 def measure(engine: sa.engine.Engine, backend: str, rows: int, repeat: int) -> Report:
-    """Time the pages and counts on a filled table; check that both methods agree."""
+    """Time the pages and counts on a filled table; check that both methods agree.
+
+    Every round times every page by both methods, so a busy moment on the machine falls
+    on all the figures of a round rather than on one page; the methods alternate which
+    goes first from round to round, and the page order reverses.
+    """
     last = -(-rows // PER_PAGE)
     numbers = sorted({n for n in (1, 100, 10_000, last) if n <= last})
-    timings = []
     with orm.Session(engine) as session:
+        calls: dict[tuple[int, str], Callable[[], list[int]]] = {}
         for number in numbers:
             cursor = cursor_before(session, number)
 
@@ -183,37 +193,31 @@ def measure(engine: sa.engine.Engine, backend: str, rows: int, repeat: int) -> R
 
             if by_offset() != by_keyset():
                 raise AssertionError(f"{backend}: page {number} differs between the methods")
-            # Alternate which runs first, round by round, so neither gets the warmer cache.
-            offset_times, keyset_times = [], []
-            for round_ in range(3):
-                order = (by_offset, by_keyset) if round_ % 2 == 0 else (by_keyset, by_offset)
-                for call in order:
-                    (offset_times if call is by_offset else keyset_times).append(
-                        median_ms(call, repeat)
-                    )
+            calls[number, "offset"], calls[number, "keyset"] = by_offset, by_keyset
+        times: dict[tuple[int, str], list[float]] = {key: [] for key in calls}
+        for round_ in range(ROUNDS):
+            methods = ("offset", "keyset") if round_ % 2 == 0 else ("keyset", "offset")
+            for number in numbers if round_ % 2 == 0 else numbers[::-1]:
+                for method in methods:
+                    times[number, method].append(median_ms(calls[number, method], repeat))
                     session.expunge_all()
-            timings.append(
-                PageTiming(number, statistics.median(offset_times), statistics.median(keyset_times))
+        timings = [
+            PageTiming(
+                number,
+                statistics.median(times[number, "offset"]),
+                statistics.median(times[number, "keyset"]),
             )
+            for number in numbers
+        ]
+        # The count query alone, as paginate() runs it after the page.
         everything = sa.select(Entry)
-        exact = paginate(session, everything, per_page=1, count=True).total
-        estimate = paginate(session, everything, per_page=1, count="estimate").total
-        assert exact is not None and estimate is not None
-        exact_ms = median_ms(lambda: paginate(session, everything, per_page=1), repeat)
+        exact = counting.count_rows(session, everything, True)
+        estimate = counting.count_rows(session, everything, "estimate")
+        exact_ms = median_ms(lambda: counting.count_rows(session, everything, True), repeat)
         estimate_ms = median_ms(
-            lambda: paginate(session, everything, per_page=1, count="estimate"), repeat
+            lambda: counting.count_rows(session, everything, "estimate"), repeat
         )
-        # The page query of per_page=1 is in both; take it out.
-        page_ms = median_ms(lambda: paginate(session, everything, per_page=1, count=False), repeat)
-    return Report(
-        backend,
-        rows,
-        timings,
-        max(exact_ms - page_ms, 0),
-        max(estimate_ms - page_ms, 0),
-        exact,
-        estimate,
-    )
+    return Report(backend, rows, timings, exact_ms, estimate_ms, exact, estimate)
 
 
 @contextlib.contextmanager
@@ -267,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
             if pg_engine is not None:
                 reports.append(run(pg_engine, "PostgreSQL", rows, repeat))
     print("\n\n".join(report.render() for report in reports))
+    # Timings on a busy machine include waiting for the database process to be scheduled.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nload average (1, 5, 15 min) at the end: {load}; {os.cpu_count()} CPUs")
     worst = max(r.pages[-1].keyset_ms / r.pages[0].keyset_ms for r in reports)
     print(f"\nkeyset last page / keyset first page, worst backend: {worst:.2f} (goal: at most 2)")
     return 0

@@ -23,6 +23,7 @@ from werkzeug.exceptions import NotFound
 from fss_compat import KeysetPagination
 from fss_compat import SQLAlchemy
 from fss_compat import keyset_paginate
+from fss_compat import legacy
 from fss_compat.core import cursors
 from fss_compat.core import ordering
 from fss_compat.core.counting import _AnySelect
@@ -459,6 +460,16 @@ def test_facade_reads_cursor_and_per_page(database: Database) -> None:
                 select, cursor=first.next_cursor, per_page=2, rows=True, count=True
             )
             assert ([tuple(r) for r in page], page.total) == ([("n04",), ("n05",)], 30)
+        # Reading the request is the legacy feature FSC605, as for db.paginate (cursor=None
+        # reads it; the core's keyset_paginate never does); db.* itself is FSC601.
+        with legacy.modes("FSC605=error"):
+            with app.test_request_context("/"), pytest.raises(legacy.LegacyFeatureError):
+                db.keyset_paginate(select, per_page=3)
+            with app.app_context():
+                assert len(db.keyset_paginate(select, per_page=3).items) == 3
+        with legacy.modes("FSC601=error"), app.app_context():
+            with pytest.raises(legacy.LegacyFeatureError):
+                db.keyset_paginate(select, per_page=3)
     finally:
         with app.app_context():
             db.drop_all()
