@@ -42,7 +42,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 
 from fss_compat.core.counting import _AnySelect
 
-__all__ = ["Key", "SortKey", "after", "sort_key"]
+__all__ = ["Clauses", "Key", "SortKey", "after", "clauses", "sort_key"]
 
 #: Dialects whose NULLs sort after every value by default.
 NULLS_LARGE = frozenset({"postgresql", "oracle"})
