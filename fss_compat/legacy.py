@@ -76,6 +76,20 @@ FeatureId = t.Literal[
     "FSC602",
     "FSC603",
     "FSC605",
+    "FSC701",
+    "FSC702",
+    "FSC703",
+    "FSC704",
+    "FSC705",
+    "FSC706",
+    "FSC707",
+    "FSC708",
+    "FSC709",
+    "FSC710",
+    "FSC711",
+    "FSC712",
+    "FSC713",
+    "FSC714",
 ]
 
 #: Key in ``app.extensions`` of an app's :class:`_AppLegacy`.

@@ -303,7 +303,7 @@ class SelectPagination(Pagination):
     as a subquery, with ``lazyload('*')`` and without ``ORDER BY``, or the estimate of
     ``count="estimate"``.
 
-    :param select: the statement (by keyword, with the :class:`Pagination` arguments).
+    :param select: the statement (by keyword, with the :class:`~fss_compat.Pagination` arguments).
     :param session: the :class:`sqlalchemy.orm.Session` that runs it.
     :param rows: items are rows, not the first column of each (by keyword).
 
