@@ -34,14 +34,10 @@ from fss_compat.core.pagination import SelectPagination
 from fss_compat.core.scoping import current_scope
 from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
+from fss_compat.shims import _declarative
 from fss_compat.shims import _engines
 from fss_compat.shims import cli
-from fss_compat.shims.model import BindMixin
-from fss_compat.shims.model import DefaultMeta
-from fss_compat.shims.model import DefaultMetaNoName
 from fss_compat.shims.model import Model
-from fss_compat.shims.model import NameMixin
-from fss_compat.shims.model import _QueryProperty
 from fss_compat.shims.query import Query
 from fss_compat.shims.session import Session
 from fss_compat.shims.session import missing_bind
@@ -140,7 +136,7 @@ class SQLAlchemy:
         self.session = self._make_scoped_session({} if session_options is None else session_options)
         self.metadatas: dict[str | None, sa.MetaData] = {}
         if metadata is not None:
-            if _declarative_bases(model_class):
+            if _declarative.declarative_bases(model_class):
                 warnings.warn(
                     "A SQLAlchemy 2.x declarative 'model_class' brings its own metadata, so the"
                     " 'metadata' argument to SQLAlchemy() is ignored. Set"
@@ -270,53 +266,14 @@ class SQLAlchemy:
     def _make_declarative_base(
         self, model_class: type[t.Any], disable_autonaming: bool = False
     ) -> type[t.Any]:
-        bases = _declarative_bases(model_class)
-        model: type[t.Any]
-        if len(bases) > 1:
-            raise with_note(
-                ValueError(
-                    "Only one declarative base can be passed to SQLAlchemy."
-                    f" Got: {model_class.__bases__}"
-                ),
-                f"fss_compat: 'model_class' {model_class!r} has several declarative bases"
-                f" {bases!r}; pass a class with exactly one.",
-            )
-        if bases:
-            mixins = (BindMixin,) if disable_autonaming else (BindMixin, NameMixin)
-            # A subclass, not a copy of the class body as upstream does: the copy is what
-            # SQLAlchemy 2.1 rejects for MappedAsDataclass bases (Flask-SQLAlchemy #1420).
-            namespace = _own_overrides(model_class, (*mixins, Model))
-            namespace.update(
-                __abstract__=True,
-                __fsa__=self,
-                __module__=model_class.__module__,
-                __doc__=model_class.__doc__,
-            )
-            model = types.new_class(
-                "FlaskSQLAlchemyBase",
-                (*mixins, Model, model_class),
-                exec_body=lambda ns: ns.update(namespace),
-            )
-            # Abstract only while SQLAlchemy builds it; models must not inherit the flag.
-            del model.__abstract__
-        elif not isinstance(model_class, orm.DeclarativeMeta):
-            model = orm.declarative_base(
-                metadata=self._make_metadata(None),
-                cls=model_class,
-                name="Model",
-                metaclass=DefaultMetaNoName if disable_autonaming else DefaultMeta,
-            )
-        else:
-            model = model_class
-        if None not in self.metadatas:
-            model.metadata.info["bind_key"] = None
-            self.metadatas[None] = model.metadata
-        else:
-            model.metadata = self.metadatas[None]
-        model.query_class = self.Query
-        model.query = _QueryProperty()
-        model.__fsa__ = self
-        return model
+        return _declarative.make_model(
+            model_class,
+            disable_autonaming,
+            owner=self,
+            metadatas=self.metadatas,
+            default_metadata=lambda: self._make_metadata(None),
+            query_class=self.Query,
+        )
 
     def _apply_driver_defaults(self, options: dict[str, t.Any], app: Flask) -> None:
         _engines.apply_driver_defaults(options, app)
