@@ -116,7 +116,11 @@ def test_core_loads_alone(statement: str) -> None:
         "fss_compat",
         "fss_compat.core",
         "fss_compat.core._notes",
+        "fss_compat.core.counting",
+        "fss_compat.core.cursors",
+        "fss_compat.core.keyset",
         "fss_compat.core.lookup",
+        "fss_compat.core.ordering",
         "fss_compat.core.pagination",
         "fss_compat.core.scoping",
     ]
