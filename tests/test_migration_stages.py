@@ -39,12 +39,13 @@ CORE = frozenset(
         "first_or_404",
         "flask_scoped_session",
         "get_or_404",
+        "keyset_paginate",
         "one_or_404",
         "paginate",
     }
 )
 #: What is left after the optional stage 10 replaces the rest with plain code.
-PAGINATION = frozenset({"Pagination", "paginate"})
+PAGINATION = frozenset({"Pagination", "keyset_paginate", "paginate"})
 
 # The stages with a patch of their own: number -> name; the patch is "NN-<name>.patch".
 PATCHED: dict[int, str] = {
