@@ -26,18 +26,14 @@ from libcst.codemod import CodemodContext
 from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.metadata import BuiltinAssignment
 from libcst.metadata import PositionProvider
-from libcst.metadata import QualifiedName
-from libcst.metadata import QualifiedNameSource
-from libcst.metadata import Scope
 from libcst.metadata import ScopeProvider
 
 from fss_compat import catalogue
+from fss_compat.codemod.names import Names
+from fss_compat.codemod.names import module_bindings
+from fss_compat.codemod.names import qualified_names
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
-from fss_compat.codemod.project import absolute
-
-if t.TYPE_CHECKING:
-    from fss_compat.codemod.names import Names
 from fss_compat.codemod.shapes import last_name
 
 
@@ -469,45 +465,6 @@ class _Reference:
     @property
     def asname(self) -> str | None:
         return self.bound_name if self.obj is None and self.bound_name else None
-
-
-def _absolute(qname: QualifiedName, run: FileRun) -> str:
-    if qname.source is QualifiedNameSource.IMPORT:
-        return absolute(qname.name, run.module, run.is_package)
-    return f"{run.module}.{qname.name}"
-
-
-def qualified_names(scope: Scope | None, node: cst.CSTNode | str, run: FileRun) -> frozenset[str]:
-    """The absolute qualified names ``node`` (a Name, an Attribute, or a name) may stand for
-    in ``scope`` (LibCST's ``ScopeProvider`` value at the node); builtins are left out.
-    """
-    if scope is None:
-        return frozenset()
-    return frozenset(
-        _absolute(qname, run)
-        for qname in scope.get_qualified_names_for(node)
-        if qname.source is not QualifiedNameSource.BUILTIN
-    )
-
-
-def module_bindings(
-    module: cst.Module, scopes: t.Mapping[cst.CSTNode, object], run: FileRun
-) -> dict[str, frozenset[str]]:
-    """Module-level name -> the absolute qualified names it is bound to."""
-    scope = next(
-        (
-            found.globals
-            for statement in module.body
-            if isinstance(found := scopes.get(statement), Scope)
-        ),
-        None,
-    )
-    if scope is None:
-        return {}
-    return {
-        assignment.name: qualified_names(scope, assignment.name, run)
-        for assignment in scope.assignments
-    }
 
 
 class Rule(VisitorBasedCodemodCommand):

@@ -27,12 +27,72 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 from libcst.metadata import PositionProvider
+from libcst.metadata import QualifiedName
+from libcst.metadata import QualifiedNameSource
 from libcst.metadata import Scope
 from libcst.metadata import ScopeProvider
 
-if t.TYPE_CHECKING:
-    from fss_compat.codemod.engine import FileRun
-    from fss_compat.codemod.engine import Where
+from fss_compat.codemod.project import absolute
+
+
+class Module(t.Protocol):
+    """The module a name is resolved in (a :class:`~fss_compat.codemod.engine.FileRun`)."""
+
+    path: str
+    module: str
+    is_package: bool
+
+
+class Position(t.Protocol):
+    """Where a traversal is (a :class:`~fss_compat.codemod.engine.Where`)."""
+
+    nesting: list[str]
+    scopes: list[cst.ClassDef | cst.FunctionDef]
+    scope_lines: list[int]
+    in_body: list[bool]
+    in_declaration: int
+
+    def line_of(self, node: cst.CSTNode) -> int: ...
+
+
+def _absolute(qname: QualifiedName, run: Module) -> str:
+    if qname.source is QualifiedNameSource.IMPORT:
+        return absolute(qname.name, run.module, run.is_package)
+    return f"{run.module}.{qname.name}"
+
+
+def qualified_names(scope: Scope | None, node: cst.CSTNode | str, run: Module) -> frozenset[str]:
+    """The absolute qualified names ``node`` (a Name, an Attribute, or a name) may stand for
+    in ``scope`` (LibCST's ``ScopeProvider`` value at the node); builtins are left out.
+    """
+    if scope is None:
+        return frozenset()
+    return frozenset(
+        _absolute(qname, run)
+        for qname in scope.get_qualified_names_for(node)
+        if qname.source is not QualifiedNameSource.BUILTIN
+    )
+
+
+def module_bindings(
+    module: cst.Module, scopes: t.Mapping[cst.CSTNode, object], run: Module
+) -> dict[str, frozenset[str]]:
+    """Module-level name -> the absolute qualified names it is bound to."""
+    scope = next(
+        (
+            found.globals
+            for statement in module.body
+            if isinstance(found := scopes.get(statement), Scope)
+        ),
+        None,
+    )
+    if scope is None:
+        return {}
+    return {
+        assignment.name: qualified_names(scope, assignment.name, run)
+        for assignment in scope.assignments
+    }
+
 
 _PLAIN_TABLES = frozenset({"module", "function", "class"})
 _FUNCTIONS = (cst.FunctionDef, cst.ClassDef)
@@ -102,7 +162,7 @@ class Names:
         self,
         module: cst.Module,
         source: str,
-        run: FileRun,
+        run: Module,
         wrapper: MetadataWrapper,
         verify: bool = False,
     ) -> None:
@@ -130,10 +190,8 @@ class Names:
                 return None  # 'global x' binds module names from inside a function
         return table
 
-    def qnames(self, node: cst.CSTNode, where: Where) -> frozenset[str]:
+    def qnames(self, node: cst.CSTNode, where: Position) -> frozenset[str]:
         """The absolute qualified names ``node`` (a Name or an Attribute) may stand for."""
-        from fss_compat.codemod.engine import qualified_names
-
         fast = self._fast(node, where)
         if fast is None or self.verify:
             full = qualified_names(self.wrapper.resolve(ScopeProvider).get(node), node, self.run)
@@ -145,9 +203,7 @@ class Names:
             return full
         return fast
 
-    def _fast(self, node: cst.CSTNode, where: Where) -> frozenset[str] | None:
-        from fss_compat.codemod.engine import qualified_names
-
+    def _fast(self, node: cst.CSTNode, where: Position) -> frozenset[str] | None:
         if self.table is None or self.globals is None:
             return None
         full_name = get_full_name_for_node(node)
@@ -183,7 +239,7 @@ class Names:
             found = self._inline[id(table)] = _inline_bindings(table)
         return found
 
-    def _chain(self, where: Where) -> list[symtable.SymbolTable] | None:
+    def _chain(self, where: Position) -> list[symtable.SymbolTable] | None:
         """The symbol tables of ``where.scopes``, outermost first; None if one is unknown."""
         assert self.table is not None
         chain: list[symtable.SymbolTable] = []
@@ -207,7 +263,7 @@ class Names:
             parent = child
         return chain
 
-    def line(self, node: cst.CSTNode, where: Where) -> int:
+    def line(self, node: cst.CSTNode, where: Position) -> int:
         """The line of ``node``, the node being visited: the traversal's count."""
         counted = where.line_of(node)
         if self.verify:
@@ -221,6 +277,4 @@ class Names:
 
     def bindings(self) -> dict[str, frozenset[str]]:
         """Module-level name -> the absolute qualified names it is bound to."""
-        from fss_compat.codemod.engine import module_bindings
-
         return module_bindings(self.skeleton, self.skeleton_scopes, self.run)
