@@ -86,7 +86,25 @@ def create() -> dict[str, t.Any]:
     db.session.add(post)
     db.session.commit()
     seen = db.session.scalar(sa.select(sa.func.count()).where(Post.title == post.title))
-    return {"id": post.id, "seen": seen == 1, **_server()}
+    return {"id": post.id, "seen": seen == 1, "written": [post.title], **_server()}
+
+
+@app.post("/batch")
+def batch() -> dict[str, t.Any]:
+    """Write five posts, committing each: one statement repeated over several transactions."""
+    titles = [f"{request.form['title']}-{n}" for n in range(5)]
+    for title in titles:
+        db.session.add(Post(title=title))
+        db.session.commit()
+    return {"written": titles}
+
+
+@app.get("/posts/<int:ident>/tenfold")
+def tenfold(ident: int) -> dict[str, t.Any]:
+    """Read one post ten times in one transaction, as an N+1 loop over related rows does."""
+    for _ in range(10):
+        post = db.session.get(Post, ident, populate_existing=True)
+    return {"id": post.id if post else None, **_server()}
 
 
 @app.post("/posts/<int:ident>/comments")

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from tests._support.gunicorn import Reply
 from tests._support.gunicorn import Server
+from tests._support.pgbouncer import PgBouncer
 from tests._support.replica import Cluster
 
 #: Seconds one request may take before the client gives up (counted as an error).
@@ -110,11 +111,9 @@ def problems(outcomes: Sequence[Outcome]) -> collections.Counter[str]:
 
 
 def lost_writes(outcomes: Sequence[Outcome], database_url: str) -> list[str]:
-    """Titles of ``POST /posts`` that got a 200 but are not in the table (each exactly once)."""
+    """Titles a 200 response said were written but are not in the table (each exactly once)."""
     acknowledged = [
-        o.call.form["title"]
-        for o in outcomes
-        if o.call.path == "/posts" and o.call.form and o.status == 200
+        title for o in outcomes if o.status == 200 for title in o.body.get("written", [])
     ]
     engine = sa.create_engine(database_url, poolclass=sa.NullPool)
     try:
@@ -342,3 +341,86 @@ def outage_run(
             worker.join()
     events["end"] = time.monotonic()
     return Timeline(sorted(outcomes, key=lambda o: o.started), events)
+
+
+@dataclasses.dataclass(frozen=True)
+class BouncerReport:
+    """A load through PgBouncer in transaction mode."""
+
+    requests: int
+    seconds: float
+    problems: collections.Counter[str]
+    #: Failed requests whose error names a prepared statement.
+    prepared_statement_errors: int
+    #: Server sessions of the database left "idle in transaction" after the run.
+    idle_in_transaction: int
+    #: PgBouncer's server connections still linked to a client after the run.
+    servers_active: int
+    lost: list[str]
+
+
+def bouncer_calls(ids: Sequence[int], requests: int) -> list[Call]:
+    """Statements repeated in and across transactions (what makes psycopg prepare them).
+
+    In turn: five posts written with a commit each, one post read ten times in one
+    transaction, one post read and a post written. psycopg prepares a statement on its
+    sixth run on a connection, and forgets them all at a rollback (every request ends with
+    one), so only repeats within a request count.
+    """
+    tag = f"{time.monotonic_ns()}"
+    calls = []
+    for i in range(requests):
+        kind = i % 4
+        if kind == 0:
+            calls.append(Call("POST", "/batch", {"title": f"bounce-{tag}-{i}"}))
+        elif kind == 1:
+            calls.append(Call("GET", f"/posts/{ids[i % len(ids)]}/tenfold"))
+        elif kind == 2:
+            calls.append(Call("GET", f"/posts/{ids[i % len(ids)]}"))
+        else:
+            calls.append(Call("POST", "/posts", {"title": f"bounce-{tag}-{i}"}))
+    return calls
+
+
+def bouncer_run(
+    server: Server,
+    bouncer: PgBouncer,
+    direct_url: str,
+    ids: Sequence[int],
+    requests: int,
+    threads: int,
+) -> BouncerReport:
+    """Send :func:`bouncer_calls`; then count what is left open on PgBouncer and the server.
+
+    :param direct_url: the database on the server itself, not through PgBouncer.
+    """
+    started = time.monotonic()
+    outcomes = run_calls(server, bouncer_calls(ids, requests), threads)
+    seconds = time.monotonic() - started
+    found = problems(outcomes)
+    prepared = sum(
+        1 for o in outcomes if o.status != 200 and "prepared statement" in o.body.get("message", "")
+    )
+    database = sa.make_url(direct_url).database
+    engine = sa.create_engine(direct_url, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            idle = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :name"
+                    " AND state LIKE 'idle in transaction%'"
+                ),
+                {"name": database},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    pools = [p for p in bouncer.show("POOLS") if p["database"] == database]
+    return BouncerReport(
+        requests=requests,
+        seconds=seconds,
+        problems=found,
+        prepared_statement_errors=prepared,
+        idle_in_transaction=idle,
+        servers_active=sum(int(p["sv_active"]) for p in pools),
+        lost=lost_writes(outcomes, direct_url),
+    )
