@@ -139,7 +139,8 @@ def make_replica_sets(
 
 def dispose_at_fork(app: Flask, engines: t.Iterable[sa.Engine]) -> None:
     """Dispose of ``engines`` in forked children, unless ``FSS_DISPOSE_AT_FORK`` is false."""
-    if app.config.setdefault("FSS_DISPOSE_AT_FORK", True):
+    # Read, not written: init_app writes the defaults of Flask-SQLAlchemy's keys only.
+    if app.config.get("FSS_DISPOSE_AT_FORK", True):
         forking.dispose_at_fork(*engines)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from fss_compat import differences
 from tests._support import gunicorn
 from tests._support import scenarios
 from tests._support.replica import Cluster
@@ -57,6 +58,7 @@ def test_without_disposal_workers_share_the_inherited_connection(
     cluster: Cluster, cluster_database: str, tmp_path: Path, impl: str, config: dict[str, object]
 ) -> None:
     """The problem being fixed: without disposal, workers share one backend and fail."""
+    differences.get("engines-disposed-at-fork")
     url = cluster.primary.url(cluster_database)
     with gunicorn.serving(APP, _env(impl, url, **config), tmp_path) as server:
         report = scenarios.fork_run(server, url, requests=60, threads=4, timeout=5)
