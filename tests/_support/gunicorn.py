@@ -2,7 +2,7 @@
 
 The scaling tests run the app as production does: ``gunicorn --preload -w 4`` imports the
 app once and forks its workers. Each server gets a free port and a log file; it is
-stopped (SIGTERM, then SIGKILL after a grace period) when the ``with`` block ends.
+stopped (SIGINT, then SIGKILL after a grace period) when the ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -101,6 +101,9 @@ def serving(
 ) -> Iterator[Server]:
     """Serve ``app`` (``module:name``) with gunicorn until the block ends.
 
+    The server is then stopped with SIGINT (gunicorn's quick shutdown: a worker stuck in a
+    request is not waited for).
+
     :param env: environment variables for the server, over this process's.
     :param log_folder: where the server's log file goes.
     :param workers: worker processes (``-w``).
@@ -140,7 +143,7 @@ def serving(
         _wait_serving(server)
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGINT)
         try:
             process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:

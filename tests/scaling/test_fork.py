@@ -16,13 +16,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
+from fss_compat import SQLAlchemy
 from fss_compat import differences
+from fss_compat.core import forking
 from tests._support import gunicorn
 from tests._support import scenarios
 from tests._support.replica import Cluster
-
-pytestmark = pytest.mark.postgresql
 
 APP = "tests._support.scaling_app:app"
 
@@ -34,6 +35,7 @@ def _env(impl: str, url: str, **config: object) -> dict[str, str]:
     }
 
 
+@pytest.mark.postgresql
 def test_preloaded_workers_have_their_own_connections(
     cluster: Cluster, cluster_database: str, tmp_path: Path
 ) -> None:
@@ -47,24 +49,37 @@ def test_preloaded_workers_have_their_own_connections(
     assert report.lost == []
 
 
-@pytest.mark.parametrize(
-    ("impl", "config"),
-    [
-        pytest.param("flask_sqlalchemy", {}, id="flask_sqlalchemy"),
-        pytest.param("fss_compat", {"FSS_DISPOSE_AT_FORK": False}, id="fss_compat-off"),
-    ],
-)
-def test_without_disposal_workers_share_the_inherited_connection(
-    cluster: Cluster, cluster_database: str, tmp_path: Path, impl: str, config: dict[str, object]
+@pytest.mark.postgresql
+def test_flask_sqlalchemy_workers_share_the_inherited_connection(
+    cluster: Cluster, cluster_database: str, tmp_path: Path
 ) -> None:
-    """The problem being fixed: without disposal, workers share one backend and fail."""
+    """The problem being fixed: on Flask-SQLAlchemy, workers share one backend and fail.
+
+    ``python -m benchmarks.scaling`` shows the same for ``FSS_DISPOSE_AT_FORK = False``.
+    """
     differences.get("engines-disposed-at-fork")
     url = cluster.primary.url(cluster_database)
-    with gunicorn.serving(APP, _env(impl, url, **config), tmp_path) as server:
-        report = scenarios.fork_run(server, url, requests=60, threads=4, timeout=5)
+    with gunicorn.serving(APP, _env("flask_sqlalchemy", url), tmp_path) as server:
+        report = scenarios.fork_run(server, url, requests=40, threads=4, timeout=3)
     assert len(report.shared_backends) >= 1, report
     (workers,) = report.shared_backends.values()
     assert len(workers) >= 2
+
+
+@pytest.mark.parametrize(("setting", "disposed"), [(None, True), (True, True), (False, False)])
+def test_setting(tmp_path: Path, setting: bool | None, disposed: bool) -> None:
+    """``FSS_DISPOSE_AT_FORK`` (default true) registers the facade's engines, replicas too."""
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'a.db'}"
+    app.config["FSS_REPLICAS"] = [f"sqlite:///{tmp_path / 'b.db'}"]
+    if setting is not None:
+        app.config["FSS_DISPOSE_AT_FORK"] = setting
+    db = SQLAlchemy(app)
+    with app.app_context():
+        (replica_set,) = db._replica_sets.values()
+        engines = [db.engine, *replica_set.replicas]
+    assert [forking.disposed_at_fork(engine) for engine in engines] == [disposed] * 2
+    assert "FSS_DISPOSE_AT_FORK" not in app.config or setting is not None
 
 
 FORK_CHILD = textwrap.dedent(
@@ -102,6 +117,7 @@ FORK_CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.postgresql
 @pytest.mark.parametrize("mode", ["dispose", "inherit"])
 def test_child_connects_anew_and_parent_keeps_its_connection(
     cluster: Cluster, cluster_database: str, mode: str

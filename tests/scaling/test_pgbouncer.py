@@ -44,7 +44,7 @@ def test_transaction_mode_under_load(
     with _serve(bouncer, cluster_database, tmp_path, FSS_PGBOUNCER="transaction") as server:
         ids = scenarios.seed_posts(cluster.primary.url(cluster_database), 50)
         report = scenarios.bouncer_run(
-            server, bouncer, cluster.primary.url(cluster_database), ids, 800, threads=32
+            server, bouncer, cluster.primary.url(cluster_database), ids, 500, threads=32
         )
     assert report.problems == {}
     assert (report.idle_in_transaction, report.servers_active) == (0, 0)
@@ -60,7 +60,7 @@ def test_prepared_statements_fail_without_the_setting(
     with _serve(bouncer, cluster_database, tmp_path) as server:
         ids = scenarios.seed_posts(cluster.primary.url(cluster_database), 50)
         report = scenarios.bouncer_run(
-            server, bouncer, cluster.primary.url(cluster_database), ids, 800, threads=32
+            server, bouncer, cluster.primary.url(cluster_database), ids, 400, threads=32
         )
     assert report.prepared_statement_errors > 0, report
 

@@ -29,7 +29,7 @@ PRIMARY_OPTIONS = {
     "pool_timeout": 5,
     "connect_args": {"connect_timeout": CONNECT_TIMEOUT},
 }
-RETRY_AFTER = 2.0
+RETRY_AFTER = 1.0
 #: Seconds after a stop in which requests that were using the stopped server may still fail.
 HEALTH_WINDOW = 1.0
 
@@ -66,7 +66,7 @@ def test_reads_on_the_replica_under_load(
     """Read-mostly: >= 90% of reads on the replica, none after a write, no write there."""
     with serve() as server:
         ids = _seed(cluster, cluster_database)
-        report = scenarios.routing_run(server, cluster, cluster_database, ids, 600, threads=8)
+        report = scenarios.routing_run(server, cluster, cluster_database, ids, 400, threads=8)
     assert report.problems == {}
     assert report.lost == []
     assert report.read_your_writes_violations == 0
@@ -99,8 +99,8 @@ def test_replica_outage(cluster: Cluster, cluster_database: str, serve: t.Any) -
             threads=4,
             steps=[
                 ("warm", lambda: None, 1.0),
-                ("stopped", cluster.replica.stop, 2.0),
-                ("restarted", cluster.replica.start, RETRY_AFTER + 2.0),
+                ("stopped", cluster.replica.stop, 1.5),
+                ("restarted", cluster.replica.start, RETRY_AFTER + 1.5),
             ],
         )
     failed_late = [
@@ -137,7 +137,7 @@ def test_primary_outage(cluster: Cluster, cluster_database: str, serve: t.Any) -
             threads=4,
             steps=[
                 ("warm", lambda: None, 1.0),
-                ("stopped", cluster.primary.stop, 2.0),
+                ("stopped", cluster.primary.stop, 1.5),
                 ("restarted", cluster.primary.start, 0.0),
             ],
         )
