@@ -51,9 +51,9 @@ DIFFERENCES: tuple[Difference, ...] = (
             " FlaskSQLAlchemyBase; issubclass(db.Model, Base) is False."
         ),
         here=(
-            "db.Model is an abstract subclass of Base, so issubclass(db.Model, Base) is True."
-            " Methods a mixin of Base defines win over db.Model's repr, as they would in"
-            " plain Python inheritance."
+            "db.Model is an abstract subclass of Base, so issubclass(db.Model, Base) is True"
+            " and methods of Base that call super() without arguments work (upstream's"
+            " copies raise TypeError). Attributes resolve as upstream otherwise."
         ),
         reason=(
             "Copying the class body is what breaks dataclass bases on SQLAlchemy 2.1, and a"
@@ -183,6 +183,20 @@ DIFFERENCES: tuple[Difference, ...] = (
             "A shared connection mixes up the processes' statements and results: with"
             " gunicorn --preload -w 4, most requests failed or hung on Flask-SQLAlchemy"
             " (tests/scaling/test_fork.py)."
+        ),
+    ),
+    Difference(
+        id="extension-entries",
+        area="extension",
+        upstream="init_app adds one entry to app.extensions: 'sqlalchemy', the db object.",
+        here=(
+            "init_app also adds 'fss_compat.scoped_session' (the session current_session"
+            " returns) and 'fss_compat.legacy' (the app's legacy modes and usage report); a"
+            " recording app (SQLALCHEMY_RECORD_QUERIES) gets 'fss_compat.record_queries'."
+        ),
+        reason=(
+            "State belongs to the app it describes, so two apps in one process never share"
+            " it; app.extensions is where Flask extensions keep such state."
         ),
     ),
 )

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from fss_compat.core import forking
+from fss_compat.core._notes import with_note
 from fss_compat.core.pgbouncer import pgbouncer_options
 from fss_compat.core.replicas import ReplicaSet
 
@@ -63,10 +64,10 @@ def options_from_config(app: Flask, defaults: EngineOptions) -> dict[str | None,
     if "url" in basic:
         options.setdefault(None, {}).update(basic)
     if not options:
-        raise RuntimeError(
-            "Either 'SQLALCHEMY_DATABASE_URI' or 'SQLALCHEMY_BINDS' must be set in the app's"
-            f" config before 'init_app({app!r})'; for example"
-            " app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///project.db'."
+        raise with_note(
+            RuntimeError("Either 'SQLALCHEMY_DATABASE_URI' or 'SQLALCHEMY_BINDS' must be set."),
+            f"fss_compat: set it in the config of {app!r} before 'init_app', for example"
+            " app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///project.db'.",
         )
     echo = config["SQLALCHEMY_ECHO"]
     for bind_key, bind_options in options.items():

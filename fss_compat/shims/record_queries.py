@@ -5,12 +5,11 @@ the database inside an app context is kept, with its timing and the line of the 
 code that caused it, in a list per app context that :func:`get_recorded_queries`
 returns: slow-query logging and query-count assertions in tests read it.
 
-Known differences from Flask-SQLAlchemy 3.1.1:
+Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
 
-* ``end_time`` is read as soon as the statement returns, before the calling line is
-  looked up, so ``duration`` no longer includes the recorder's own overhead.
-* Each recording app gets an ``app.extensions["fss_compat.record_queries"]`` entry, which
-  holds what is worked out once per app to locate callers.
+* ``extension-entries``: each recording app gets an
+  ``app.extensions["fss_compat.record_queries"]`` entry, which holds what is worked out
+  once per app to locate callers.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from flask import g
 from flask import has_app_context
 from flask.ctx import AppContext
 
+from fss_compat.core._notes import with_note
 from fss_compat.core.scoping import current_scope
 
 __all__ = ["get_recorded_queries"]
@@ -48,17 +48,20 @@ def get_recorded_queries() -> list[_QueryInfo]:
     empty. Once something was recorded this is the live list, which later queries extend;
     before that it is a new empty list each call.
 
-    :raises RuntimeError: when no app context is active.
+    :raises RuntimeError: Flask's "Working outside of application context" error, as
+        upstream, when no app context is active.
 
     .. versionadded:: 0.1.0
     """
-    if not has_app_context():
-        raise RuntimeError(
-            "No Flask application context is active, and queries are recorded per app"
-            " context, so there are none to return. Call 'get_recorded_queries()' inside"
-            " 'with app.app_context():' or a request."
+    try:
+        queries: list[_QueryInfo] = g.get(_QUERIES, [])
+    except RuntimeError as exc:
+        with_note(
+            exc,
+            "fss_compat: queries are recorded per app context. Call 'get_recorded_queries()'"
+            " inside 'with app.app_context():' or a request.",
         )
-    queries: list[_QueryInfo] = g.get(_QUERIES, [])
+        raise
     return queries
 
 
@@ -147,7 +150,6 @@ def _record_end(
     context: sa.engine.ExecutionContext | None,
     executemany: bool,
 ) -> None:
-    end_time = perf_counter()
     if context is None or not has_app_context():
         return
     ctx = t.cast(AppContext, current_scope())
@@ -161,7 +163,8 @@ def _record_end(
         statement=context.statement,
         parameters=context.parameters,
         start_time=getattr(context, _START),
-        end_time=end_time,
         location=locator.locate(sys._getframe()),
+        # After the caller is found, as upstream: the duration includes that search.
+        end_time=perf_counter(),
     )
     ctx.g.setdefault(_QUERIES, []).append(info)

@@ -19,7 +19,6 @@ import pytest
 from flask import Flask
 
 from fss_compat import SQLAlchemy
-from fss_compat import differences
 from fss_compat.core import forking
 from tests._support import gunicorn
 from tests._support import scenarios
@@ -36,6 +35,7 @@ def _env(impl: str, url: str, **config: object) -> dict[str, str]:
 
 
 @pytest.mark.postgresql
+@pytest.mark.difference("engines-disposed-at-fork")
 def test_preloaded_workers_have_their_own_connections(
     cluster: Cluster, cluster_database: str, tmp_path: Path
 ) -> None:
@@ -50,6 +50,7 @@ def test_preloaded_workers_have_their_own_connections(
 
 
 @pytest.mark.postgresql
+@pytest.mark.difference("engines-disposed-at-fork")
 def test_flask_sqlalchemy_workers_share_the_inherited_connection(
     cluster: Cluster, cluster_database: str, tmp_path: Path
 ) -> None:
@@ -57,7 +58,6 @@ def test_flask_sqlalchemy_workers_share_the_inherited_connection(
 
     ``python -m benchmarks.scaling`` shows the same for ``FSS_DISPOSE_AT_FORK = False``.
     """
-    differences.get("engines-disposed-at-fork")
     url = cluster.primary.url(cluster_database)
     with gunicorn.serving(APP, _env("flask_sqlalchemy", url), tmp_path) as server:
         report = scenarios.fork_run(server, url, requests=40, threads=4, timeout=3)
