@@ -9,8 +9,8 @@ It starts a PostgreSQL primary with a streaming replica, and PgBouncer in transa
 mode in front of the primary (``tests/_support``), then serves ``tests/_support/
 scaling_app.py`` with ``gunicorn --preload`` and sends it requests from client threads.
 Every figure is counted, on the servers where it can be (statement logs, PgBouncer's
-console, ``pg_stat_activity``); the one timing comparison, the pool behind PgBouncer,
-alternates its variants round by round and reports ratios.
+console, ``pg_stat_activity``); the timing comparisons (with and without replicas, the
+pool behind PgBouncer) alternate their variants round by round and report ratios.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ import typing as t
 from collections.abc import Iterator
 from pathlib import Path
 
+import sqlalchemy as sa
+import sqlalchemy.orm as orm
+from flask import Flask
+
+from fss_compat import SQLAlchemy
 from tests._support import gunicorn
 from tests._support import pgbouncer
 from tests._support import replica
@@ -66,38 +71,111 @@ def replicated(cluster: Cluster, name: str) -> dict[str, t.Any]:
     }
 
 
-def routing(cluster: Cluster, requests: int) -> None:
+def routing(cluster: Cluster, requests: int, rounds: int, cpu_requests: int = 500) -> None:
     print(f"\n== Routing: {requests} requests (75% show, 20% list, 4% write, 1% locked comment),")
     print("   gunicorn --preload -w 4, 8 client threads; statements counted in each server's log")
-    for label, with_replica in (("with FSS_REPLICAS", True), ("primary only", False)):
-        name = new_database(cluster)
-        # The same primary options (pre-ping included) on both sides.
-        config = (
-            replicated(cluster, name)
-            if with_replica
-            else {"SQLALCHEMY_ENGINE_OPTIONS": PRIMARY_OPTIONS}
-        )
-        with served(cluster, cluster.primary.url(name), config) as server:
-            ids = scenarios.seed_posts(cluster.primary.url(name), 100)
-            cluster.wait_replayed()
-            report = scenarios.routing_run(server, cluster, name, ids, requests, threads=8)
-            loop = write_then_read(server, max(requests // 20, 20))
-        print(f"  {label}: {report.requests / report.seconds:.0f} requests/s")
+    name = new_database(cluster)
+    with served(cluster, cluster.primary.url(name), replicated(cluster, name)) as server:
+        ids = scenarios.seed_posts(cluster.primary.url(name), 100)
+        cluster.wait_replayed()
+        report = scenarios.routing_run(server, cluster, name, ids, requests, threads=8)
+        loop = write_then_read(server, max(requests // 20, 20))
+    print(
+        f"  read statements: primary {report.reads_on_primary}, replica"
+        f" {report.reads_on_replica} ({report.replica_share:.1%} on the replica);"
+        f" GETs whose reads ran on the primary: {report.gets_on_primary}"
+    )
+    print(
+        f"  writes on the replica: {report.writes_on_replica}, refused there:"
+        f" {report.refused_on_replica}; read-your-writes violations:"
+        f" {report.read_your_writes_violations}; failed requests: {dict(report.problems)};"
+        f" lost writes: {len(report.lost)}"
+    )
+    print(
+        f"  write-then-read loop ({loop['pairs']} pairs): own write missing in the writing"
+        f" request {loop['same_request']}, in the next request {loop['next_request']}"
+    )
+    # Throughput and the app's own CPU, with and without replicas, in alternating rounds.
+    rates: dict[bool, list[float]] = {True: [], False: []}
+    for round_ in range(rounds):
+        for with_replica in (True, False) if round_ % 2 == 0 else (False, True):
+            name = new_database(cluster)
+            # The same primary options (pre-ping included) on both sides.
+            config = (
+                replicated(cluster, name)
+                if with_replica
+                else {"SQLALCHEMY_ENGINE_OPTIONS": PRIMARY_OPTIONS}
+            )
+            with served(cluster, cluster.primary.url(name), config) as server:
+                ids = scenarios.seed_posts(cluster.primary.url(name), 100)
+                cluster.wait_replayed()
+                run = scenarios.routing_run(server, cluster, name, ids, requests // 4, 8)
+            rates[with_replica].append(run.requests / run.seconds)
+    ratios = [a / b for a, b in zip(rates[True], rates[False], strict=True)]
+    if ratios:
         print(
-            f"    read statements: primary {report.reads_on_primary}, replica"
-            f" {report.reads_on_replica} ({report.replica_share:.1%} on the replica);"
-            f" GETs whose reads ran on the primary: {report.gets_on_primary}"
+            f"  throughput with replicas / primary only, {rounds} alternating rounds of"
+            f" {requests // 4} requests: median {statistics.median(ratios):.2f}"
+            f" ({min(ratios):.2f} to {max(ratios):.2f}); both servers share the machine's cores"
         )
-        print(
-            f"    writes on the replica: {report.writes_on_replica}, refused there:"
-            f" {report.refused_on_replica}; read-your-writes violations:"
-            f" {report.read_your_writes_violations}; failed requests: {dict(report.problems)};"
-            f" lost writes: {len(report.lost)}"
-        )
-        print(
-            f"    write-then-read loop ({loop['pairs']} pairs): own write missing in the writing"
-            f" request {loop['same_request']}, in the next request {loop['next_request']}"
-        )
+    cpu = app_cpu(cluster, max(rounds * 2, 2), cpu_requests)
+    print(
+        "  app process CPU per request (five reads), with replicas / without, in-process:"
+        f" median {statistics.median(cpu):.3f} ({min(cpu):.3f} to {max(cpu):.3f})"
+    )
+
+
+def app_cpu(cluster: Cluster, rounds: int, requests: int) -> list[float]:
+    """Ratios of the app's CPU time per request with and without ``FSS_REPLICAS``.
+
+    Flask's test client in this process, so that only the app's own work is timed
+    (``time.process_time``), not the servers'. Rounds alternate the order.
+    """
+    name = new_database(cluster)
+
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Item(Base):
+        __tablename__ = "items"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+
+    with cluster.primary.engine(name).begin() as conn:
+        Base.metadata.create_all(conn)
+        conn.execute(sa.insert(Item), [{"id": n} for n in range(1, 101)])
+    cluster.wait_replayed()
+    clients = {}
+    engines: list[sa.Engine] = []
+    for with_replica in (True, False):
+        app = Flask(f"cpu_{with_replica}")
+        app.config["SQLALCHEMY_DATABASE_URI"] = cluster.primary.url(name)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = PRIMARY_OPTIONS
+        if with_replica:
+            app.config["FSS_REPLICAS"] = [cluster.replica.url(name)]
+        db = SQLAlchemy(app, model_class=Base)
+
+        @app.get("/<int:n>")
+        def show(n: int, db: SQLAlchemy = db) -> str:
+            for step in range(5):
+                db.session.get(Item, (n + step) % 100 + 1, populate_existing=True)
+            return "ok"
+
+        clients[with_replica] = app.test_client()
+        with app.app_context():
+            engines += [db.engine, *(e for s in db._replica_sets.values() for e in s.replicas)]
+    for client in clients.values():
+        for n in range(min(requests, 100)):
+            client.get(f"/{n}")
+    spent: dict[bool, list[float]] = {True: [], False: []}
+    for round_ in range(rounds):
+        for with_replica in (True, False) if round_ % 2 == 0 else (False, True):
+            started = time.process_time()
+            for n in range(requests):
+                clients[with_replica].get(f"/{n}")
+            spent[with_replica].append(time.process_time() - started)
+    for engine in engines:
+        engine.dispose()
+    return [a / b for a, b in zip(spent[True], spent[False], strict=True)]
 
 
 def write_then_read(server: gunicorn.Server, pairs: int) -> dict[str, int]:
@@ -273,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster = replica.start_cluster_or_skip()
     proxy = pgbouncer.start_or_skip(cluster.primary.port, pool_size=10)
     try:
-        routing(cluster, 400 if args.quick else 8000)
+        routing(cluster, 400 if args.quick else 8000, 2 if args.quick else 4)
         outages(cluster, 2.0 if args.quick else 5.0)
         fork(cluster, 80 if args.quick else 2000)
         bouncer(cluster, proxy, 400 if args.quick else 8000, 2 if args.quick else 5)

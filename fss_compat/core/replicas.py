@@ -12,11 +12,14 @@ horizontal partitioning" recipe does, in :meth:`~sqlalchemy.orm.Session.get_bind
   statement) send reads to the primary without pinning the session.
 
 A session keeps the replica it first read from (its reads never go back in time), unless
-that replica fails. A replica that refuses a connection, or whose connection breaks, is
-skipped by every session for ``retry_after`` seconds; then one session tries it again. A
-session that meets a replica it cannot connect to reads from the next healthy one, or from
-the primary when none is: the request does not fail. With ``max_lag``, a PostgreSQL replica
-further behind its primary than that is skipped too.
+that replica fails. Routing a read connects the session to its replica, so asking for the
+bind of a read (``session.get_bind(clause=select(...))``, ``str(query)``) does too.
+
+A replica that refuses a connection, or whose connection breaks, is skipped by every
+session for ``retry_after`` seconds; then one session tries it again. A session that meets
+a replica it cannot connect to reads from the next healthy one, or from the primary when
+none is: the request does not fail. With ``max_lag``, a PostgreSQL replica further behind
+its primary than that is skipped too.
 
 This module imports only SQLAlchemy; nothing else of fss_compat imports it but the facade.
 
@@ -203,7 +206,11 @@ class RoutingSession(orm.Session):
         super().__init__(*args, **kwargs)
         self._replica_sets: dict[_Bind, ReplicaSet] = {rs.primary: rs for rs in replicas}
         self._pinned = False
+        # Per session (one request): the replica set of each primary seen, the replica
+        # each set's reads use, and the transaction in which each replica got connected.
+        self._set_of: dict[_Bind, ReplicaSet | None] = {}
         self._replica_of: dict[ReplicaSet, sa.engine.Engine] = {}
+        self._connected_in: dict[sa.engine.Engine, orm.SessionTransaction | None] = {}
 
     @property
     def pinned(self) -> bool:
@@ -234,18 +241,26 @@ class RoutingSession(orm.Session):
         :param clause: the statement; ``None`` for a flush and ``session.connection()``.
         :param kwargs: the other bind arguments; ``fss_use_primary=True`` forces ``primary``.
         """
-        replica_set = self.replica_set_for(primary)
-        if replica_set is None or self._pinned:
+        if self._pinned:
+            return primary
+        try:
+            replica_set = self._set_of[primary]
+        except KeyError:
+            replica_set = self._set_of[primary] = self.replica_set_for(primary)
+        if replica_set is None:
             return primary
         if not _is_read(clause):
             self._pinned = True
             return primary
         if kwargs.get(USE_PRIMARY) or self.info.get(_FORCED) or _forced(clause):
             return primary
-        failed: list[sa.engine.Engine] = []
         replica = self._replica_of.get(replica_set)
-        if replica is None or not replica_set.is_healthy(replica):
+        if replica is not None and replica_set.is_healthy(replica):
+            if self._connected_in.get(replica, False) is self.get_transaction():
+                return replica  # connected in this transaction already: nothing can fail here
+        else:
             replica = replica_set.choose()
+        failed: list[sa.engine.Engine] = []
         while replica is not None:
             try:
                 # Connect here, where another replica or the primary can still be chosen.
@@ -262,6 +277,7 @@ class RoutingSession(orm.Session):
                 continue
             replica_set.mark_up(replica)
             self._replica_of[replica_set] = replica
+            self._connected_in[replica] = self.get_transaction()
             return replica
         return primary
 
@@ -282,7 +298,9 @@ class RoutingSession(orm.Session):
 
     def _forget_writes(self) -> None:
         self._pinned = False
+        self._set_of.clear()
         self._replica_of.clear()
+        self._connected_in.clear()
 
 
 def _is_read(clause: t.Any | None) -> bool:

@@ -27,7 +27,10 @@ _Bind = t.Union[sa.engine.Engine, sa.engine.Connection]  # noqa: UP007 (runtime 
 
 
 class _EngineSource(t.Protocol):
-    """What a session needs from the ``SQLAlchemy`` object: the engines to route to."""
+    """What a session needs from the ``SQLAlchemy`` object: the engines to route to.
+
+    ``_replica_sets`` maps each app's primary engines to their replicas (``FSS_REPLICAS``).
+    """
 
     def _session_engines(self) -> t.Mapping[str | None, sa.engine.Engine]: ...
 
@@ -38,8 +41,9 @@ class Session(RoutingSession):
     """A :class:`sqlalchemy.orm.Session` that picks an engine by the bind key of what it queries.
 
     The bind key is ``metadata.info["bind_key"]`` of the mapped table or Core table (for
-    insert, update and delete). To customise ``db.session``, subclass this and pass it as
-    ``session_options={"class_": ...}``.
+    insert, update and delete). With ``FSS_REPLICAS``, reads then go to a replica of that
+    engine (:class:`~fss_compat.core.replicas.RoutingSession`). To customise
+    ``db.session``, subclass this and pass it as ``session_options={"class_": ...}``.
 
     :param db: the ``SQLAlchemy`` object whose engines the session uses.
     :param kwargs: passed to :class:`sqlalchemy.orm.Session`.
@@ -94,6 +98,7 @@ class Session(RoutingSession):
 
     def replica_set_for(self, primary: _Bind) -> ReplicaSet | None:
         """The replica set ``FSS_REPLICAS`` configures for ``primary``, if any."""
+        # arg-type: a Connection (a test's db.engines entry) is hashable, and never a key.
         return self._db._replica_sets.get(primary)  # type: ignore[arg-type]
 
 
