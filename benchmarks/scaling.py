@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import cProfile
 import itertools
 import json
+import pstats
 import statistics
 import sys
 import tempfile
@@ -118,18 +120,22 @@ def routing(cluster: Cluster, requests: int, rounds: int, cpu_requests: int = 50
             f" {requests // 4} requests: median {statistics.median(ratios):.2f}"
             f" ({min(ratios):.2f} to {max(ratios):.2f}); both servers share the machine's cores"
         )
-    cpu = app_cpu(cluster, max(rounds * 2, 2), cpu_requests)
+    cpu, calls = app_cpu(cluster, max(rounds * 2, 2), cpu_requests)
     print(
         "  app process CPU per request (five reads), with replicas / without, in-process:"
-        f" median {statistics.median(cpu):.3f} ({min(cpu):.3f} to {max(cpu):.3f})"
+        f" median {statistics.median(cpu):.3f} ({min(cpu):.3f} to {max(cpu):.3f});"
+        f" Python calls per request {calls[True]:.0f} / {calls[False]:.0f}"
+        f" = {calls[True] / calls[False]:.3f}"
     )
 
 
-def app_cpu(cluster: Cluster, rounds: int, requests: int) -> list[float]:
+def app_cpu(cluster: Cluster, rounds: int, requests: int) -> tuple[list[float], dict[bool, float]]:
     """Ratios of the app's CPU time per request with and without ``FSS_REPLICAS``.
 
     Flask's test client in this process, so that only the app's own work is timed
-    (``time.process_time``), not the servers'. Rounds alternate the order.
+    (``time.process_time``), not the servers'. Rounds alternate the order. Also the
+    Python function calls per request on each side (``cProfile``), which, unlike time, do
+    not depend on what else the machine runs.
     """
     name = new_database(cluster)
 
@@ -173,9 +179,17 @@ def app_cpu(cluster: Cluster, rounds: int, requests: int) -> list[float]:
             for n in range(requests):
                 clients[with_replica].get(f"/{n}")
             spent[with_replica].append(time.process_time() - started)
+    calls = {}
+    for with_replica, client in clients.items():
+        profile = cProfile.Profile()
+        profile.enable()
+        for n in range(requests):
+            client.get(f"/{n}")
+        profile.disable()
+        calls[with_replica] = pstats.Stats(profile).total_calls / requests  # type: ignore[attr-defined]
     for engine in engines:
         engine.dispose()
-    return [a / b for a, b in zip(spent[True], spent[False], strict=True)]
+    return [a / b for a, b in zip(spent[True], spent[False], strict=True)], calls
 
 
 def write_then_read(server: gunicorn.Server, pairs: int) -> dict[str, int]:
