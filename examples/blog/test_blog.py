@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +54,29 @@ def test_index_page_past_end_is_404(client: FlaskClient) -> None:
     """A page number past the last page, or not a number, is a 404."""
     assert client.get("/?page=4").status_code == 404
     assert client.get("/?page=x").status_code == 404
+
+
+def _link(page: str, rel: str) -> str | None:
+    """The href of the page's ``<a rel=...>`` link, or None."""
+    found = re.search(f'<a rel={rel} href="([^"]+)"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_archive_pages_with_cursors(client: FlaskClient) -> None:
+    """The archive pages newest first through signed cursors; a tampered cursor is a 404."""
+    first = client.get("/archive").get_data(as_text=True)
+    assert ">Post 12<" in first and ">Post 8<" in first and ">Post 7<" not in first
+    assert _link(first, "prev") is None
+    older = _link(first, "next")
+    assert older is not None and older.startswith("/archive?cursor=")
+    second = client.get(older).get_data(as_text=True)
+    assert ">Post 7<" in second and ">Post 3<" in second and ">Post 8<" not in second
+    last = client.get(_link(second, "next") or "").get_data(as_text=True)
+    assert ">Post 2<" in last and ">Post 1<" in last and _link(last, "next") is None
+    back = client.get(_link(second, "prev") or "").get_data(as_text=True)
+    assert back.split("<ul>")[1] == first.split("<ul>")[1]
+    assert client.get(older[:-2]).status_code == 404
+    assert client.get("/archive?cursor=forged").status_code == 404
 
 
 def test_post_page_and_missing_post(client: FlaskClient) -> None:
