@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # The 2.5 level: a layer of shims over the 3.1 ones (its db subclasses the 3.1 db).
     ("fss_compat.shims_v2",),
     ("fss_compat", "fss_compat.alias"),
-    ("fss_compat.pytest_plugin", "fss_compat.codemod"),
+    ("fss_compat.pytest_plugin", "fss_compat.codemod", "fss_compat.testing"),
 )
 
 
