@@ -291,3 +291,23 @@ def test_concurrent_sessions_keep_their_own_routing(make_db: MakeDb) -> None:
         assert not on_replica(db.session)
         db.session.rollback()
     assert read == [True]
+
+
+def test_isolation_reads_the_test_connection(make_db: MakeDb) -> None:
+    """Under per-test isolation, reads run on the test's connection to the primary.
+
+    ``isolate`` puts the test's connections in ``db.engines``; a connection has no
+    replicas, so the test's own uncommitted rows are visible to every read.
+    """
+    from fss_compat.testing import isolate
+
+    app, db = make_db()
+    with isolate(app), app.app_context():
+        db.session.add(Note(text="uncommitted"))
+        db.session.commit()
+        db.session.close()
+        assert not on_replica(db.session)
+        assert db.session.scalars(sa.select(Note.text)).all() == ["uncommitted"]
+    with app.app_context():
+        assert on_replica(db.session)
+        assert db.session.scalars(sa.select(Note.text)).all() == []
