@@ -594,3 +594,16 @@ def item_names() -> st.SearchStrategy[str]:
 def object_indices() -> st.SearchStrategy[int]:
     """Positions in a side's list of known objects, taken modulo its length."""
     return st.integers(0, 1000)
+
+
+# --------------------------------------------------------------------------------------
+# Read replicas
+
+#: The kinds of statement the replica routing state machine runs, as the routing table in
+#: docs/operations.md lists them.
+READ_KINDS = ("select", "option-primary", "argument-primary", "for-update", "text")
+
+
+def read_kinds() -> st.SearchStrategy[str]:
+    """Kinds of statement that return rows: plain, forced to the primary, locking, text."""
+    return st.sampled_from(READ_KINDS)
