@@ -31,6 +31,7 @@ from fss_compat.core.counting import Count
 from fss_compat.core.counting import _AnySelect
 from fss_compat.core.keyset import KeysetPagination
 from fss_compat.core.pagination import SelectPagination
+from fss_compat.core.replicas import ReplicaSet
 from fss_compat.core.scoping import current_scope
 from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
@@ -132,6 +133,9 @@ class SQLAlchemy:
         self._app_engines: weakref.WeakKeyDictionary[Flask, dict[str | None, sa.engine.Engine]]
         self._app_engines = weakref.WeakKeyDictionary()
         self._registration_order: list[weakref.ref[Flask]] = []
+        # Keyed by each app's primary engines, so apps never share one.
+        self._replica_sets: weakref.WeakKeyDictionary[sa.engine.Engine, ReplicaSet]
+        self._replica_sets = weakref.WeakKeyDictionary()
         self.Query = query_class
         self.session = self._make_scoped_session({} if session_options is None else session_options)
         self.metadatas: dict[str | None, sa.MetaData] = {}
@@ -209,13 +213,18 @@ class SQLAlchemy:
             self._make_metadata(key)
             self._apply_driver_defaults(bind_options, app)
             engines[key] = self._make_engine(key, bind_options, app)
+        # fss_compat's FSS_REPLICAS and FSS_DISPOSE_AT_FORK (docs/operations.md).
+        replica_sets = _engines.make_replica_sets(app, options, engines)
+        self._replica_sets.update(replica_sets)
+        replicas = [e for replica_set in replica_sets.values() for e in replica_set.replicas]
+        _engines.dispose_at_fork(app, [*engines.values(), *replicas])
         self.session.init_app(app, remove_at_teardown=False)
         # Both shims are imported only when their key enables them, as upstream does.
         if app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False):
             from fss_compat.shims import record_queries
 
             legacy.check("FSC602", self, app=app)
-            for engine in engines.values():
+            for engine in [*engines.values(), *replicas]:
                 record_queries._listen(engine, app)
         if app.config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False):
             from fss_compat.shims import track_modifications

@@ -597,6 +597,19 @@ def object_indices() -> st.SearchStrategy[int]:
 
 
 # --------------------------------------------------------------------------------------
+# Read replicas
+
+#: The kinds of statement the replica routing state machine runs, as the routing table in
+#: docs/operations.md lists them.
+READ_KINDS = ("select", "option-primary", "argument-primary", "for-update", "text")
+
+
+def read_kinds() -> st.SearchStrategy[str]:
+    """Kinds of statement that return rows: plain, forced to the primary, locking, text."""
+    return st.sampled_from(READ_KINDS)
+
+
+# --------------------------------------------------------------------------------------
 # fss-compat migrate: which rules a run selects
 
 
