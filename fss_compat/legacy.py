@@ -338,7 +338,7 @@ def _check(feature_id: str, db: _HasModes | None, app: Flask | None) -> None:
     mode = found.mode_for(feature_id, module)
     if mode is Mode.ALLOW:
         return
-    f = load_catalogue().feature(feature_id)
+    f = load_catalogue().get(feature_id)
     message = (
         f"{f.id} {f.name}: {f.summary} is a legacy Flask-SQLAlchemy feature. Use {f.replacement}"
         f" instead; see '{f.guide}' in the migration guide."

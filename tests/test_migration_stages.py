@@ -58,16 +58,11 @@ PATCHED: dict[int, str] = {
     9: "own-the-session",
     10: "plain-core",
 }
-# Feature ids each stage migrates; from that stage on they run in 'error' mode.
+# Feature ids each stage migrates (the catalogue's stage of each runtime feature); from that
+# stage on they run in 'error' mode.
 MIGRATES: dict[int, tuple[str, ...]] = {
-    # Stage -1 ends at the switch from the 2.5 level to 3.1: its features are gone there.
-    -1: tuple(f.id for f in catalogue.FEATURES if f.stage == -1),
-    3: ("FSC101", "FSC102"),
-    4: ("FSC301",),
-    5: ("FSC201",),
-    6: ("FSC104",),
-    7: ("FSC304",),
-    8: ("FSC601", "FSC605", "FSC002", "FSC602", "FSC603"),
+    stage: tuple(f.id for f in catalogue.FEATURES if f.stage == stage)
+    for stage in sorted({f.stage for f in catalogue.FEATURES})
 }
 
 # What the '--fss-compat' report lists before any migration: feature id -> call sites.
