@@ -90,12 +90,16 @@ class OnModel:
         turn into an ``unsupported`` site.
     :param below: ``names`` is the class of ``cls`` or ``self`` in one of its methods: the
         site counts when it or a subclass is a concrete model.
+    :param through: for a value built here and run elsewhere in the module: the module-level
+        functions it is returned from or passed to. When another scanned module uses one of
+        them, the value crosses modules and the site is a ``builder``, left to a person.
     """
 
     names: tuple[str, ...]
     via_db: tuple[str, ...] = ()
     builder: bool = False
     below: bool = False
+    through: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,7 +194,7 @@ def judge(
     c = candidate
     subject = ""
     match c.subject:
-        case OnModel(names=names, via_db=via_db, builder=builder, below=below):
+        case OnModel(names=names, via_db=via_db, builder=builder, below=below, through=through):
             model = index.model_below(names[0]) if below else index.model(names)
             if not model:
                 return None
@@ -205,6 +209,14 @@ def judge(
                     rewrite="unsupported",
                     message=f"{c.message}; '{model.rpartition('.')[2]}' has a custom"
                     " query_class, whose methods are the app's own",
+                )
+            crossing = [(f, user) for f in through for user in index.users(f, module)]
+            if crossing and not index.custom_query(model):
+                function, user = crossing[0]
+                c = dataclasses.replace(
+                    c,
+                    rewrite="builder",
+                    message=f"{c.message}; it crosses modules: '{user}' uses '{function}'",
                 )
             subject = names[0] if below else model
             c = dataclasses.replace(c, data=c.data or data)
@@ -645,14 +657,18 @@ class Rule(VisitorBasedCodemodCommand):
         blocked: str = "",
         data: str = "",
         todo_at: cst.CSTNode | None = None,
+        line: int = 0,
     ) -> Finding | None:
         """Report a site at ``node``; with an index, judge it at once.
 
         :param todo_at: the statement a manual finding's TODO goes above (default: the
             innermost statement around ``node``, or ``node`` itself when it is one).
+        :param line: the line of ``node`` when it is not the node being visited (the scan
+            counts lines in its traversal, see :meth:`line`).
         :returns: the finding when the site counts and the index is known, else None.
         """
-        candidate = Candidate(self.line(node), feature, rewrite, message, subject, blocked, data)
+        line = line or self.line(node)
+        candidate = Candidate(line, feature, rewrite, message, subject, blocked, data)
         run = self.run
         if run.index is None:
             run.candidates.append((type(self), candidate))
@@ -697,6 +713,13 @@ class Rule(VisitorBasedCodemodCommand):
         """Replace ``node`` on the way up by ``change(updated_node)``: ``finding``'s rewrite."""
         self._edits.setdefault(id(node), []).append(change)
         self.run.applied.append(finding)
+
+    def edit_also(self, node: cst.CSTNode, change: Edit) -> None:
+        """Replace another ``node`` on the way up by ``change(updated_node)``, for a rewrite
+        already counted by :meth:`edit` (the other end of a value built in one place and
+        run in another).
+        """
+        self._edits.setdefault(id(node), []).append(change)
 
     def claim(self, nodes: Iterable[cst.CSTNode]) -> None:
         """Mark nodes as handled, so this family's visits of inner nodes skip them."""
