@@ -364,7 +364,13 @@ class _Walk:
         """Every call of the function must pass the value for ``param``."""
         if not self._callable(function, param):
             return
-        for call in self.flow.functions.calls(function):
+        calls = list(self.flow.functions.calls(function))
+        if not calls:
+            # Reached from a read of the parameter: with no call in the module, whoever
+            # calls the function (a route, another package) may pass anything.
+            why = f"'{function.name.value}' is not called here, so '{param.name.value}' may be"
+            self._escape(param, f"{why} anything")
+        for call in calls:
             arg = argument_for(function, call, param)
             if arg is None:
                 self._escape(call, f"'{self.flow.code(call)}' does not pass '{param.name.value}'")
