@@ -562,9 +562,10 @@ CATALOGUE: tuple[Feature, ...] = (
                 why=(
                     "The value escapes where the tool cannot follow it: stored on an object or "
                     "in a module-level name, passed to a function that is not one of the "
-                    "module's own plain functions, returned from a method, used by another "
-                    "module (it crosses modules), or used in a way no rewrite proves (a method "
-                    "with no Select form, a test of its truth). The finding names the place."
+                    "module's own plain functions, returned from a method or from a function "
+                    "the module never calls, used by another module (it crosses modules), or "
+                    "used in a way no rewrite proves (a method with no Select form, a test of "
+                    "its truth). The finding names the place."
                 ),
             ),
             Rewrite(

@@ -19,8 +19,9 @@ holds the value may be refined (``.filter(...)`` and the other builders ``Select
 stored in a holder, or run: a terminal method with a 2.x form, or a ``for`` over it (a
 *sink*). Every other use is an *escape*, which the web records with its line: stored on an
 object, passed to a function that is not a plain local one, returned from a method, used as
-a value the tool cannot see all the uses of. A web without escapes can be rewritten at both
-ends; the rest stays as it is, reported where it escapes.
+a value the tool cannot see all the uses of, returned from a function the module never calls
+(its callers are out of sight). A web without escapes can be rewritten at both ends; the
+rest stays as it is, reported where it escapes.
 
 Names come from LibCST's ``ScopeProvider`` (each holder's assignments and their
 references), the surroundings of an expression from ``ParentNodeProvider``. The analysis is
@@ -388,8 +389,11 @@ class _Walk:
             else:
                 why = f"'{function.name.value}' also returns '{self.flow.code(statement.value)}'"
                 self._backward(statement.value, why)
-        for call in self.flow.functions.calls(function):
-            self.todo.append(call)
+        calls = list(self.flow.functions.calls(function))
+        if not calls:
+            # Whoever calls it is out of sight (another package, a plugin, dead code).
+            self._escape(function, f"'{function.name.value}' is not called here")
+        self.todo.extend(calls)
 
     def _backward(self, value: cst.BaseExpression, why: str) -> None:
         """A value given to a holder of the web: part of the web, or an escape."""

@@ -169,7 +169,7 @@ LEFT = [
     ),
     (
         "name-reassigned-to-a-result",
-        "def f():\n    q = User.query\n    q = q.all()\n    return q\n",
+        "def f():\n    q = User.query\n    q = q.all()\n    return len(q)\n",
         "'q' is also assigned 'q.all()' (line 5)",
     ),
     (
@@ -214,6 +214,11 @@ LEFT = [
         "def _f(q):\n    return q.filter_by(name='a')\n\n\n"
         "def g(x):\n    a = _f(User.query).all()\n    b = _f(x).all()\n    return a, b\n",
         "'g' is not called here, so 'x' may be anything (line 7)",
+    ),
+    (
+        "helper-never-called-here",
+        "def recent():\n    return Post.query.order_by(Post.id.desc())\n",
+        "'recent' is not called here",
     ),
     (
         "helper-called-without-it",
