@@ -332,3 +332,22 @@ def test_scan_reports_what_migrate_rewrites(project: Project) -> None:
     assert scanned == [(4, "FSC201.local-builder"), (11, "FSC201.builder")]
     migrated = project.migrate(select="FSC201")
     assert sorted((f.line, f.key) for f in migrated.findings if f.feature == "FSC201") == scanned
+
+
+def test_helper_taking_the_query_crosses_modules(project: Project) -> None:
+    """A helper whose parameter holds the value, called from another module (which may
+    pass a legacy Query), is left in both modules.
+    """
+    views = HEADER + (
+        "def _named(q, name):\n    return q.filter_by(name=name)\n\n\n"
+        "def one(name):\n    return _named(User.query, name).one()\n"
+    )
+    other = f"from {project.package}.views import _named\nfrom .models import Post\n\n"
+    other += "posts = _named(Post.query, 'x').all()\n"
+    project.write({"models.py": MODELS, "views.py": views, "feed.py": other})
+    result = project.migrate(select="FSC201")
+    keys = {(f.path.rpartition("/")[2], f.key) for f in result.findings if f.feature == "FSC201"}
+    assert keys == {("views.py", "FSC201.builder"), ("feed.py", "FSC201.builder")}
+    crossing = next(f for f in result.findings if f.path.endswith("views.py"))
+    assert f"'{project.package}.feed' uses '{project.package}.views._named'" in crossing.message
+    assert "sa.select" not in project.read("views.py") + project.read("feed.py")
