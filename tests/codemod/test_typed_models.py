@@ -1,0 +1,256 @@
+"""FSC305 typed-columns: before/after pairs, no-op cases, and the schema differential.
+
+Each case is a module before and after the rewrite. The same case runs three ways: LibCST's
+``CodemodTest`` (the text, and the warnings for what is left), the DDL differential (``CREATE
+TABLE`` and ``CREATE INDEX`` for SQLite and PostgreSQL, identical before and after), and
+Alembic's autogenerate against a database created from the module before (nothing to do).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from libcst.codemod import CodemodContext
+from libcst.codemod import CodemodTest
+from libcst.codemod import TransformSuccess
+from libcst.codemod import transform_module
+
+from fss_compat.codemod.python_types import Target
+from fss_compat.codemod.typed_models import TypedColumns
+from tests._support import schema_diff
+from tests._support.typed import schema_for
+
+HEADER = """\
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import typing as t
+
+import sqlalchemy as sa
+import sqlalchemy.orm as orm
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from fss_compat import SQLAlchemy
+
+db = SQLAlchemy()
+"""
+
+
+PY310 = Target((3, 10))
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """A module before and after FSC305 (``after`` == ``before``: a no-op)."""
+
+    id: str
+    before: str
+    after: str
+    warnings: tuple[str, ...] = ()
+    target: Target = PY310
+    #: Imports the rewrite adds, after the last one of the header.
+    added: str = ""
+
+    def source(self, body: str, added: str = "") -> str:
+        return HEADER.replace("SQLAlchemy\n\n", f"SQLAlchemy\n{added}\n", 1) + body
+
+
+CASES = [
+    Case(
+        "not-null-string",
+        """
+class User(db.Model):
+    __tablename__ = "user"
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(80), nullable=False)
+    nick = db.Column(db.String(80))
+    bio = db.Column(db.Text, nullable=True)
+""",
+        """
+class User(db.Model):
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(db.String(80))
+    nick: Mapped[str | None] = mapped_column(db.String(80))
+    bio: Mapped[str | None] = mapped_column(db.Text)
+""",
+    ),
+    Case(
+        "optional-before-3.10",
+        """
+class User(db.Model):
+    __tablename__ = "user"
+    id = sa.Column(sa.Integer, primary_key=True)
+    nick = sa.Column(sa.String(80))
+""",
+        """
+class User(db.Model):
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    nick: Mapped[t.Optional[str]] = mapped_column(sa.String(80))
+""",
+        target=Target(None),
+    ),
+    Case(
+        "keys-and-keywords",
+        """
+class Tag(db.Model):
+    __tablename__ = "tag"
+    id = db.Column(db.BigInteger, primary_key=True, autoincrement=False)
+    code = db.Column("tag_code", db.String(20), unique=True, index=True)
+    label = db.Column(db.String(40), name="lbl", key="lbl_key", info={})
+    rank = db.Column(db.Integer, default=0, server_default="0", nullable=False)
+    odd = db.Column(db.Integer, primary_key=True, nullable=True)
+""",
+        """
+class Tag(db.Model):
+    __tablename__ = "tag"
+    id: Mapped[int] = mapped_column(db.BigInteger, primary_key=True, autoincrement=False)
+    code: Mapped[str | None] = mapped_column("tag_code", db.String(20), unique=True, index=True)
+    label: Mapped[str | None] = mapped_column(db.String(40), name="lbl", key="lbl_key", info={})
+    rank: Mapped[int] = mapped_column(db.Integer, default=0, server_default="0")
+    odd: Mapped[int | None] = mapped_column(db.Integer, primary_key=True, nullable=True)
+""",
+    ),
+    Case(
+        "foreign-keys",
+        """
+def _elsewhere() -> sa.Table:
+    # A table the tool does not see: a foreign key to it cannot be typed.
+    return sa.Table("elsewhere", db.metadata, sa.Column("id", sa.Integer, primary_key=True))
+
+
+ELSEWHERE = _elsewhere()
+
+
+class Node(db.Model):
+    __tablename__ = "node"
+    id = db.Column(db.BigInteger, primary_key=True)
+    parent_id = db.Column(db.ForeignKey("node.id"))
+    root_id = db.Column(db.BigInteger, db.ForeignKey("node.id"), nullable=False)
+    other_id = db.Column(
+        db.ForeignKey(id, ondelete="CASCADE"),
+        nullable=False,
+    )
+    outside_id = db.Column(db.ForeignKey("elsewhere.id"))
+""",
+        """
+def _elsewhere() -> sa.Table:
+    # A table the tool does not see: a foreign key to it cannot be typed.
+    return sa.Table("elsewhere", db.metadata, sa.Column("id", sa.Integer, primary_key=True))
+
+
+ELSEWHERE = _elsewhere()
+
+
+class Node(db.Model):
+    __tablename__ = "node"
+    id: Mapped[int] = mapped_column(db.BigInteger, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(db.ForeignKey("node.id"))
+    root_id: Mapped[int] = mapped_column(db.BigInteger, db.ForeignKey("node.id"))
+    other_id: Mapped[int] = mapped_column(
+        db.ForeignKey(id, ondelete="CASCADE"),
+    )
+    outside_id = db.Column(db.ForeignKey("elsewhere.id"))
+""",
+        warnings=(
+            "line 34: FSC305: column 'outside_id' left untyped: the tool does not see the column"
+            " 'elsewhere.id'",
+        ),
+    ),
+    Case(
+        "types",
+        """
+class Status(enum.Enum):
+    NEW = "new"
+    DONE = "done"
+
+
+class Item(db.Model):
+    __tablename__ = "item"
+    id = sa.Column(sa.Integer, primary_key=True)
+    price = sa.Column(sa.Numeric(10, 2), nullable=False)
+    ratio = sa.Column(sa.Numeric(asdecimal=False))
+    weight = sa.Column(sa.Float)
+    status = sa.Column(sa.Enum(Status), nullable=False, default=Status.NEW)
+    kind = sa.Column(sa.Enum("a", "b", name="item_kind"))
+    data = sa.Column(sa.JSON)
+    blob = sa.Column(sa.PickleType, nullable=False)
+    raw = sa.Column(sa.LargeBinary)
+    flag = sa.Column(sa.Boolean, nullable=False, default=False)
+    created = sa.Column(sa.DateTime, server_default="0")
+    span = sa.Column(sa.Interval)
+    uid = sa.Column(sa.Uuid, nullable=False)
+""",
+        """
+class Status(enum.Enum):
+    NEW = "new"
+    DONE = "done"
+
+
+class Item(db.Model):
+    __tablename__ = "item"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    price: Mapped[decimal.Decimal] = mapped_column(sa.Numeric(10, 2))
+    ratio: Mapped[float | None] = mapped_column(sa.Numeric(asdecimal=False))
+    weight: Mapped[float | None] = mapped_column(sa.Float)
+    status: Mapped[Status] = mapped_column(sa.Enum(Status), default=Status.NEW)
+    kind: Mapped[str | None] = mapped_column(sa.Enum("a", "b", name="item_kind"))
+    data: Mapped[t.Any | None] = mapped_column(sa.JSON)
+    blob: Mapped[t.Any] = mapped_column(sa.PickleType)
+    raw: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    flag: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime, server_default="0")
+    span: Mapped[datetime.timedelta | None] = mapped_column(sa.Interval)
+    uid: Mapped[UUID] = mapped_column(sa.Uuid)
+""",
+        added="from uuid import UUID\n",
+    ),
+]
+
+
+class _Test(CodemodTest):
+    TRANSFORM = TypedColumns
+    maxDiff = None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_rewrite(case: Case) -> None:
+    """The module becomes ``after``, with a warning per column left untyped."""
+    before = case.source(case.before)
+    schema = schema_for({"fsst": before})
+    _Test().assertCodemod(
+        before,
+        case.source(case.after, case.added),
+        schema=schema,
+        module="fsst",
+        target=case.target,
+        expected_warnings=list(case.warnings),
+    )
+
+
+def rewritten(case: Case) -> str:
+    """What the rule makes of the case's module."""
+    before = case.source(case.before)
+    command = TypedColumns(
+        CodemodContext(), schema_for({"fsst": before}), "fsst", target=case.target
+    )
+    result = transform_module(command, before)
+    assert isinstance(result, TransformSuccess), result
+    return result.code
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_schema_unchanged(case: Case, tmp_path: Path) -> None:
+    """The DDL of the tool's output is the same as before; autogenerate finds nothing to do."""
+    with schema_diff.load({"models": case.source(case.before)}, tmp_path / "a") as before:
+        old = schema_diff.ddl(before)
+        after_source = rewritten(case)
+        with schema_diff.load({"models": after_source}, tmp_path / "b") as after:
+            assert schema_diff.ddl(after) == old
+            assert schema_diff.autogenerate(before, after) == []
