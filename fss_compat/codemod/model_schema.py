@@ -120,6 +120,8 @@ class ClassSchema:
 
     qname: str
     line: int
+    #: The bases' qualified names (``TypeDecorator`` for ``TypeDecorator[str]``).
+    bases: list[str] = dataclasses.field(default_factory=list)
     tablename: str = ""
     attributes: set[str] = dataclasses.field(default_factory=set)
     columns: list[ColumnCall] = dataclasses.field(default_factory=list)
@@ -329,6 +331,10 @@ class _Collector(cst.CSTVisitor):
         qname = ".".join([self.names.module, *self.nesting, node.name.value])
         self.nesting.append(node.name.value)
         facts = ClassSchema(qname, self.line(node.name))
+        for arg in node.bases:
+            base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            if arg.keyword is None and isinstance(base, (cst.Name, cst.Attribute)):
+                facts.bases += self.names.of(base)[:1]
         self.facts.classes[qname] = facts
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
         for statement in body:

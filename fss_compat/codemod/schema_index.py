@@ -103,14 +103,25 @@ class SchemaIndex:
             return ""
         return "it is not a mapped class"
 
+    def lineage(self, qname: str) -> list[str]:
+        """``qname`` and its scanned base classes (subscripted ones too), nearest first."""
+        seen: list[str] = []
+        todo = [self.project.resolve(qname)]
+        while todo:
+            name = todo.pop(0)
+            if name not in seen and name in self.classes:
+                seen.append(name)
+                todo.extend(self.project.resolve(base) for base in self.classes[name].bases)
+        return seen
+
+    def bases(self, qname: str) -> list[str]:
+        """The resolved bases of ``qname`` and of its scanned base classes."""
+        return [self.project.resolve(b) for c in self.lineage(qname) for b in self.classes[c].bases]
+
     def _is_enum(self, qname: str) -> bool:
         resolved = self.project.resolve(qname)
-        if resolved in self.project.classes:
-            return any(
-                self.project.resolve(b) in ENUM_BASES
-                for c in self.project.lineage(resolved)
-                for b in self.project.classes[c].bases
-            )
+        if resolved in self.classes:
+            return bool(set(self.bases(resolved)) & ENUM_BASES)
         module, _, name = resolved.rpartition(".")
         try:
             value = getattr(importlib.import_module(module), name, None) if module else None
@@ -164,7 +175,7 @@ class SchemaIndex:
             kind = sqlalchemy_class(name)
             if kind is not None:
                 return self._sqlalchemy_type(kind, call)
-            if name in self.project.classes and depth < 20:
+            if name in self.classes and depth < 20:
                 return self._own_type(name, call, depth)
         shown = call.qnames[0].rpartition(".")[2] if call.qnames else "?"
         return Typed(None, f"the tool does not know the column type {shown!r}")
@@ -189,18 +200,25 @@ class SchemaIndex:
 
     def _own_type(self, qname: str, call: TypeCall, depth: int) -> Typed:
         """A column type class defined in the scanned code."""
-        for name in self.project.lineage(qname):
-            facts = self.classes.get(name)
-            if facts is not None and facts.result_type is not None:
+        for name in self.lineage(qname):
+            facts = self.classes[name]
+            if facts.result_type is not None:
                 if facts.result_type.kind is None:
                     return Typed(None, f"'{qname.rpartition('.')[2]}': {facts.result_type.reason}")
                 return Typed(facts.result_type.kind)
-        for base in self.project.classes[qname].bases:
+        for base in self.classes[qname].bases:
             found = self.type_of(dataclasses.replace(call, qnames=(base,)), depth + 1)
             if found.kind is not None:
                 return found
         short = qname.rpartition(".")[2]
+        if not any(self._decorator(self.sqlalchemy_name(b)) for b in self.bases(qname)):
+            return Typed(None, f"the tool does not know the Python type of {short!r}")
         return Typed(
             None,
             f"'{short}' has no process_result_value() with a return annotation the tool reads",
         )
+
+    @staticmethod
+    def _decorator(qname: str) -> bool:
+        kind = sqlalchemy_class(qname)
+        return kind is not None and issubclass(kind, sa.types.TypeDecorator)

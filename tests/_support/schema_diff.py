@@ -87,14 +87,14 @@ def ddl(metadatas: t.Sequence[sa.MetaData]) -> str:
 
 def autogenerate(
     before: t.Sequence[sa.MetaData], after: t.Sequence[sa.MetaData], url: str = "sqlite://"
-) -> list[t.Any]:
+) -> list[str]:
     """Alembic's differences between a database created from ``before`` and ``after``.
 
     Each MetaData is compared with its own database: the n-th of ``before`` with the n-th
-    of ``after``.
+    of ``after``. The differences are returned as their ``repr()``.
     """
     assert len(before) == len(after), (before, after)
-    differences: list[t.Any] = []
+    differences: list[str] = []
     for old, new in zip(before, after, strict=True):
         engine = sa.create_engine(url, poolclass=sa.pool.StaticPool)
         try:
@@ -103,7 +103,7 @@ def autogenerate(
                 context = MigrationContext.configure(
                     connection, opts={"compare_type": True, "compare_server_default": True}
                 )
-                differences += compare_metadata(context, new)
+                differences += [repr(found) for found in compare_metadata(context, new)]
             old.drop_all(engine)
         finally:
             engine.dispose()

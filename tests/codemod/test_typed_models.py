@@ -38,6 +38,8 @@ from sqlalchemy.orm import mapped_column
 from fss_compat import SQLAlchemy
 
 db = SQLAlchemy()
+NULLABLE = True
+KEY = False
 """
 
 
@@ -51,10 +53,22 @@ class Case:
     id: str
     before: str
     after: str
-    warnings: tuple[str, ...] = ()
+    #: ``(attribute, reason)`` of each column left untyped.
+    warnings: tuple[tuple[str, str], ...] = ()
     target: Target = PY310
     #: Imports the rewrite adds, after the last one of the header.
     added: str = ""
+
+    def expected_warnings(self) -> list[str]:
+        """The rule's warnings, with the line of each column in the module."""
+        lines = self.source(self.before).splitlines()
+        found = []
+        for attribute, reason in self.warnings:
+            line = next(
+                n for n, text in enumerate(lines, 1) if text.startswith(f"    {attribute} =")
+            )
+            found.append(f"line {line}: FSC305: column '{attribute}' left untyped: {reason}")
+        return found
 
     def source(self, body: str, added: str = "") -> str:
         return HEADER.replace("SQLAlchemy\n\n", f"SQLAlchemy\n{added}\n", 1) + body
@@ -158,10 +172,7 @@ class Node(db.Model):
     )
     outside_id = db.Column(db.ForeignKey("elsewhere.id"))
 """,
-        warnings=(
-            "line 34: FSC305: column 'outside_id' left untyped: the tool does not see the column"
-            " 'elsewhere.id'",
-        ),
+        warnings=(("outside_id", "the tool does not see the column 'elsewhere.id'"),),
     ),
     Case(
         "types",
@@ -214,6 +225,202 @@ class Item(db.Model):
 ]
 
 
+CASES += [
+    Case(
+        "type-decorators",
+        """
+class Cents(sa.types.TypeDecorator[decimal.Decimal]):
+    impl = sa.Integer
+    cache_ok = True
+
+    def process_result_value(self, value: t.Any, dialect: t.Any) -> decimal.Decimal | None:
+        return None if value is None else decimal.Decimal(value) / 100
+
+
+class Opaque(sa.types.TypeDecorator[t.Any]):
+    impl = sa.String
+    cache_ok = True
+
+
+class Lower(sa.String):
+    pass
+
+
+class Order(db.Model):
+    __tablename__ = "order"
+    id = db.Column(db.Integer, primary_key=True)
+    total = db.Column(Cents, nullable=False)
+    token = db.Column(Opaque(40))
+    code = db.Column(Lower(8))
+""",
+        """
+class Cents(sa.types.TypeDecorator[decimal.Decimal]):
+    impl = sa.Integer
+    cache_ok = True
+
+    def process_result_value(self, value: t.Any, dialect: t.Any) -> decimal.Decimal | None:
+        return None if value is None else decimal.Decimal(value) / 100
+
+
+class Opaque(sa.types.TypeDecorator[t.Any]):
+    impl = sa.String
+    cache_ok = True
+
+
+class Lower(sa.String):
+    pass
+
+
+class Order(db.Model):
+    __tablename__ = "order"
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    total: Mapped[decimal.Decimal] = mapped_column(Cents)
+    token = db.Column(Opaque(40))
+    code: Mapped[str | None] = mapped_column(Lower(8))
+""",
+        warnings=(
+            (
+                "token",
+                "'Opaque' has no process_result_value() with a return annotation the tool reads",
+            ),
+        ),
+    ),
+    Case(
+        "column-spellings",
+        """
+from sqlalchemy import Column
+from sqlalchemy import Integer
+from sqlalchemy.types import Date
+
+
+class Day(db.Model):
+    __tablename__ = "day"
+    id = Column(Integer, primary_key=True)
+    date = Column(Date, nullable=False)
+    other = sa.schema.Column(sa.types.Date)
+""",
+        """
+from sqlalchemy import Column
+from sqlalchemy import Integer
+from sqlalchemy.types import Date
+
+
+class Day(db.Model):
+    __tablename__ = "day"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date: Mapped[datetime.date] = mapped_column(Date)
+    other: Mapped[datetime.date | None] = mapped_column(sa.types.Date)
+""",
+    ),
+    Case(
+        "composite-key",
+        """
+class Link(db.Model):
+    __tablename__ = "link"
+    left = db.Column(db.Integer)
+    right = db.Column("right_id", db.Integer)
+    note = db.Column(db.String(10))
+    __table_args__ = (sa.PrimaryKeyConstraint("left", "right_id"),)
+""",
+        """
+class Link(db.Model):
+    __tablename__ = "link"
+    left: Mapped[int] = mapped_column(db.Integer)
+    right: Mapped[int] = mapped_column("right_id", db.Integer)
+    note: Mapped[str | None] = mapped_column(db.String(10))
+    __table_args__ = (sa.PrimaryKeyConstraint("left", "right_id"),)
+""",
+    ),
+    Case(
+        "declarative-base-and-mixin",
+        """
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class Stamped:
+    stamp = sa.Column(sa.DateTime, nullable=False)
+
+
+class Event(Stamped, Base):
+    __tablename__ = "event"
+    id = sa.Column(sa.Integer, primary_key=True)
+    flag = sa.Column(sa.Boolean, nullable=NULLABLE)
+""",
+        """
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class Stamped:
+    stamp: Mapped[datetime.datetime] = mapped_column(sa.DateTime)
+
+
+class Event(Stamped, Base):
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    flag: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=NULLABLE)
+""",
+    ),
+    Case(
+        "no-op",
+        """
+class Point(sa.types.UserDefinedType[t.Any]):
+    cache_ok = True
+
+    def get_col_spec(self) -> str:
+        return "POINT"
+
+
+tags = sa.Table("tags", db.metadata, sa.Column("id", sa.Integer, primary_key=True))
+OPTIONS: dict[str, t.Any] = {}
+
+
+class Plain:
+    value = sa.Column(sa.Integer)
+
+
+class Host(db.Model):
+    __tablename__ = "host"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address = db.Column(Point)
+    extra = db.Column(db.Integer, **OPTIONS)
+    key = db.Column(db.Integer, primary_key=KEY)
+    size = orm.column_property(sa.literal(1))
+""",
+        """
+class Point(sa.types.UserDefinedType[t.Any]):
+    cache_ok = True
+
+    def get_col_spec(self) -> str:
+        return "POINT"
+
+
+tags = sa.Table("tags", db.metadata, sa.Column("id", sa.Integer, primary_key=True))
+OPTIONS: dict[str, t.Any] = {}
+
+
+class Plain:
+    value = sa.Column(sa.Integer)
+
+
+class Host(db.Model):
+    __tablename__ = "host"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address = db.Column(Point)
+    extra = db.Column(db.Integer, **OPTIONS)
+    key = db.Column(db.Integer, primary_key=KEY)
+    size = orm.column_property(sa.literal(1))
+""",
+        warnings=(
+            ("address", "the tool does not know the Python type of 'Point'"),
+            ("extra", "it passes *args or **kwargs"),
+            ("key", "primary_key= is not a literal"),
+        ),
+    ),
+]
+
+
 class _Test(CodemodTest):
     TRANSFORM = TypedColumns
     maxDiff = None
@@ -230,7 +437,7 @@ def test_rewrite(case: Case) -> None:
         schema=schema,
         module="fsst",
         target=case.target,
-        expected_warnings=list(case.warnings),
+        expected_warnings=case.expected_warnings(),
     )
 
 
@@ -247,10 +454,16 @@ def rewritten(case: Case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_schema_unchanged(case: Case, tmp_path: Path) -> None:
-    """The DDL of the tool's output is the same as before; autogenerate finds nothing to do."""
+    """The DDL of the tool's output is the same as before; autogenerate finds nothing to do.
+
+    (Nothing more than for the models before: Alembic always sees a user-defined type that
+    SQLite cannot reflect as changed.)
+    """
     with schema_diff.load({"models": case.source(case.before)}, tmp_path / "a") as before:
         old = schema_diff.ddl(before)
         after_source = rewritten(case)
         with schema_diff.load({"models": after_source}, tmp_path / "b") as after:
             assert schema_diff.ddl(after) == old
-            assert schema_diff.autogenerate(before, after) == []
+            assert schema_diff.autogenerate(before, after) == schema_diff.autogenerate(
+                before, before
+            )
