@@ -19,11 +19,11 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from fss_compat.codemod.call_args import Flag
+from fss_compat.codemod.column_calls import ColumnCall
+from fss_compat.codemod.column_calls import TypeCall
 from fss_compat.codemod.model_schema import ClassSchema
-from fss_compat.codemod.model_schema import ColumnCall
-from fss_compat.codemod.model_schema import Flag
 from fss_compat.codemod.model_schema import ModuleSchema
-from fss_compat.codemod.model_schema import TypeCall
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.python_types import PyType
 from fss_compat.codemod.python_types import sql_python_type

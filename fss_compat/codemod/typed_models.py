@@ -31,9 +31,9 @@ from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import ScopeProvider
 
-from fss_compat.codemod.model_schema import Flag
-from fss_compat.codemod.model_schema import Names
-from fss_compat.codemod.model_schema import is_column
+from fss_compat.codemod.call_args import Flag
+from fss_compat.codemod.call_args import Names
+from fss_compat.codemod.column_calls import is_column
 from fss_compat.codemod.python_types import Spelling
 from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
