@@ -29,6 +29,9 @@ from fss_compat.codemod.column_calls import annotation_type
 from fss_compat.codemod.column_calls import column_call
 from fss_compat.codemod.column_calls import is_column
 from fss_compat.codemod.column_calls import key_names
+from fss_compat.codemod.relationship_calls import RelationshipCall
+from fss_compat.codemod.relationship_calls import is_relationship
+from fss_compat.codemod.relationship_calls import relationship_call
 
 
 @dataclasses.dataclass
@@ -42,6 +45,7 @@ class ClassSchema:
     tablename: str = ""
     attributes: set[str] = dataclasses.field(default_factory=set)
     columns: list[ColumnCall] = dataclasses.field(default_factory=list)
+    relationships: list[RelationshipCall] = dataclasses.field(default_factory=list)
     #: Column names of a ``PrimaryKeyConstraint("a", "b")`` in ``__table_args__``.
     key_names: set[str] = dataclasses.field(default_factory=set)
     result_type: ResultType | None = None
@@ -129,6 +133,13 @@ class _Collector(cst.CSTVisitor):
                 facts.tablename = name if isinstance(name, str) else ""
             elif target.value == "__table_args__" and value is not None:
                 facts.key_names |= key_names(value)
+            elif isinstance(value, cst.Call) and is_relationship(value):
+                annotation = small.annotation if isinstance(small, cst.AnnAssign) else None
+                facts.relationships.append(
+                    relationship_call(
+                        value, target.value, annotation, self.names, facts.qname, self.line(small)
+                    )
+                )
             elif isinstance(small, cst.Assign) and isinstance(value, cst.Call):
                 if is_column(value):
                     line = self.line(small)

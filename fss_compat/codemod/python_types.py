@@ -179,7 +179,8 @@ class Spelling:
         text = self.write(kind)
         if not optional:
             return text
-        if target.union_syntax:
+        # '"Post" | None' is an error when evaluated: a string has no '|'.
+        if target.union_syntax and not kind.forward:
             return f"{text} | None"
         return f"{self.reference('typing.Optional')}[{text}]"
 

@@ -38,7 +38,7 @@ from fss_compat.codemod.python_types import Spelling
 from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
 
-__all__ = ["ColumnDecision", "Outcome", "TypedColumns"]
+__all__ = ["Decision", "Outcome", "TypedColumns"]
 
 
 class Outcome(enum.Enum):
@@ -51,14 +51,19 @@ class Outcome(enum.Enum):
 
 
 @dataclasses.dataclass(frozen=True)
-class ColumnDecision:
-    """One ``Column`` assignment in a mapped class, and what became of it."""
+class Decision:
+    """One site of a typed-model rule, and what became of it.
 
+    :param rule: the catalogue id (``FSC305``).
+    :param model: the class (qualified name) the attribute belongs to.
+    :param detail: what was written (``Mapped[str | None]``), or why nothing was.
+    """
+
+    rule: str
     line: int
     model: str
     attribute: str
     outcome: Outcome
-    #: The annotation written (``Mapped[str | None]``), or why nothing was.
     detail: str
 
 
@@ -100,7 +105,7 @@ class TypedColumns(VisitorBasedCodemodCommand):
         self.module_name = module
         self.is_package = is_package
         self.target = target or Target()
-        self.decisions: list[ColumnDecision] = []
+        self.decisions: list[Decision] = []
         self._classes: list[str] = []
         self._spelling: Spelling | None = None
         self._names: Names | None = None
@@ -156,7 +161,7 @@ class TypedColumns(VisitorBasedCodemodCommand):
         name = column.attribute
 
         def report(reason: str) -> None:
-            decision = ColumnDecision(column.line, model, name, Outcome.REPORTED, reason)
+            decision = Decision("FSC305", column.line, model, name, Outcome.REPORTED, reason)
             self.decisions.append(decision)
             self.warn(f"line {column.line}: FSC305: column '{name}' left untyped: {reason}")
 
@@ -191,7 +196,7 @@ class TypedColumns(VisitorBasedCodemodCommand):
         t.cast(Spelling, self._spelling).bindings.update(spelling.bindings)
         annotation = f"{mapped}[{inner}]"
         self.decisions.append(
-            ColumnDecision(column.line, model, name, Outcome.REWRITTEN, annotation)
+            Decision("FSC305", column.line, model, name, Outcome.REWRITTEN, annotation)
         )
         return cst.AnnAssign(
             target=small.targets[0].target,

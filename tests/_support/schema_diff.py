@@ -9,6 +9,7 @@ runs Alembic's ``compare_metadata`` of a database created from one schema agains
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import itertools
 import sys
@@ -29,9 +30,17 @@ _NUMBERS = itertools.count()
 DIALECTS = {"sqlite": SQLiteDialect_pysqlite(), "postgresql": PGDialect()}  # type: ignore[no-untyped-call]
 
 
+@dataclasses.dataclass
+class Loaded:
+    """What the imported modules define: their MetaData and their mapped classes."""
+
+    metadatas: list[sa.MetaData]
+    mappers: list[orm.Mapper[t.Any]]
+
+
 @contextlib.contextmanager
-def load(sources: t.Mapping[str, str], folder: Path) -> Iterator[list[sa.MetaData]]:
-    """Import ``sources`` (module name -> source) as one package; yield their MetaData.
+def load(sources: t.Mapping[str, str], folder: Path) -> Iterator[Loaded]:
+    """Import ``sources`` (module name -> source) as one package; yield what they define.
 
     The mappers are configured first, so a relationship that does not resolve fails here.
     The modules are forgotten afterwards.
@@ -46,13 +55,17 @@ def load(sources: t.Mapping[str, str], folder: Path) -> Iterator[list[sa.MetaDat
     try:
         modules = [importlib.import_module(f"{package}.{name}") for name in sources]
         found: dict[int, sa.MetaData] = {}
+        mappers: list[orm.Mapper[t.Any]] = []
         for module in modules:
             for value in vars(module).values():
                 for metadata in _metadatas(value):
                     found.setdefault(id(metadata), metadata)
+                mapper = sa.inspect(value, raiseerr=False) if isinstance(value, type) else None
+                if isinstance(mapper, orm.Mapper) and mapper.class_.__module__ == module.__name__:
+                    mappers.append(mapper)
         orm.configure_mappers()
         assert found, f"{sorted(sources)} define no MetaData"
-        yield list(found.values())
+        yield Loaded(list(found.values()), mappers)
     finally:
         sys.path.remove(str(folder))
         for name in [n for n in sys.modules if n.split(".")[0] == package]:
@@ -69,11 +82,11 @@ def _metadatas(value: object) -> list[sa.MetaData]:
     return []
 
 
-def ddl(metadatas: t.Sequence[sa.MetaData]) -> str:
+def ddl(loaded: Loaded) -> str:
     """Every table's ``CREATE TABLE`` and ``CREATE INDEX``, for SQLite and PostgreSQL."""
     lines: list[str] = []
     tables = sorted(
-        (table for metadata in metadatas for table in metadata.tables.values()),
+        (table for metadata in loaded.metadatas for table in metadata.tables.values()),
         key=lambda table: table.fullname,
     )
     for dialect_name, dialect in DIALECTS.items():
@@ -85,17 +98,15 @@ def ddl(metadatas: t.Sequence[sa.MetaData]) -> str:
     return "\n".join(lines)
 
 
-def autogenerate(
-    before: t.Sequence[sa.MetaData], after: t.Sequence[sa.MetaData], url: str = "sqlite://"
-) -> list[str]:
+def autogenerate(before: Loaded, after: Loaded, url: str = "sqlite://") -> list[str]:
     """Alembic's differences between a database created from ``before`` and ``after``.
 
     Each MetaData is compared with its own database: the n-th of ``before`` with the n-th
     of ``after``. The differences are returned as their ``repr()``.
     """
-    assert len(before) == len(after), (before, after)
+    assert len(before.metadatas) == len(after.metadatas), (before, after)
     differences: list[str] = []
-    for old, new in zip(before, after, strict=True):
+    for old, new in zip(before.metadatas, after.metadatas, strict=True):
         engine = sa.create_engine(url, poolclass=sa.pool.StaticPool)
         try:
             old.create_all(engine)
@@ -108,3 +119,28 @@ def autogenerate(
         finally:
             engine.dispose()
     return differences
+
+
+def relationships(loaded: Loaded) -> dict[str, dict[str, object]]:
+    """What each relationship is, as plain values: ``"User.posts"`` -> its properties."""
+    found: dict[str, dict[str, object]] = {}
+    for mapper in loaded.mappers:
+        for prop in mapper.relationships:
+            if prop.parent is not mapper:
+                continue
+            # None is SQLAlchemy's default, a list; a list annotation sets it explicitly.
+            collection = prop.collection_class or list
+            found[f"{mapper.class_.__name__}.{prop.key}"] = {
+                "target": prop.mapper.class_.__name__,
+                "direction": prop.direction.name,
+                "uselist": prop.uselist,
+                "collection": getattr(collection, "__name__", repr(collection)),
+                "lazy": prop.lazy,
+                "reverse": prop.back_populates,
+                "secondary": None if prop.secondary is None else str(prop.secondary),
+                "viewonly": prop.viewonly,
+                "query_class": getattr(prop.query_class, "__module__", None),
+                "order_by": str(prop.order_by),
+                "cascade": str(prop.cascade),
+            }
+    return found

@@ -1,14 +1,21 @@
-"""Build the typed-model rules' project knowledge from module sources, for their tests."""
+"""The typed-model rules on module sources: their joined facts, and a run over all modules."""
 
 from __future__ import annotations
 
+import typing as t
+
 import libcst as cst
+from libcst.codemod import Codemod
+from libcst.codemod import CodemodContext
+from libcst.codemod import TransformSuccess
+from libcst.codemod import transform_module
 
 from fss_compat.codemod import engine
 from fss_compat.codemod import runner
 from fss_compat.codemod.model_schema import collect
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
+from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
 
 
@@ -24,3 +31,24 @@ def schema_for(sources: dict[str, str]) -> SchemaIndex:
         facts.append(result.facts)
         schemas.append(collect(cst.parse_module(source), module, False))
     return SchemaIndex.build(schemas, Index.build(facts))
+
+
+def run(
+    command: t.Callable[..., Codemod],
+    sources: dict[str, str],
+    target: Target | None = None,
+) -> tuple[dict[str, str], list[str]]:
+    """Run one rule over every module of ``sources`` with their joined facts.
+
+    :returns: the new sources, and the rule's warnings.
+    """
+    schema = schema_for(sources)
+    new: dict[str, str] = {}
+    warnings: list[str] = []
+    for module, source in sources.items():
+        context = CodemodContext()
+        result = transform_module(command(context, schema, module, target=target), source)
+        assert isinstance(result, TransformSuccess), result
+        new[module] = result.code
+        warnings += result.warning_messages
+    return new, warnings

@@ -467,3 +467,4 @@ def test_schema_unchanged(case: Case, tmp_path: Path) -> None:
             assert schema_diff.autogenerate(before, after) == schema_diff.autogenerate(
                 before, before
             )
+            assert schema_diff.relationships(after) == schema_diff.relationships(before)
