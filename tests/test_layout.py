@@ -107,6 +107,7 @@ def test_core_loads_alone(statement: str) -> None:
     assert loaded == [
         "fss_compat",
         "fss_compat.core",
+        "fss_compat.core._notes",
         "fss_compat.core.lookup",
         "fss_compat.core.pagination",
         "fss_compat.core.scoping",

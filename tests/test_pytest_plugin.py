@@ -165,3 +165,34 @@ def test_alias_uninstall() -> None:
         """
     )
     assert result.stdout.strip() == "False []", result.stderr
+
+
+@pytest.mark.parametrize("warnings_as_errors", ["-W error", "filterwarnings = error"])
+def test_alias_from_sitecustomize_keeps_pytest_quiet(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, warnings_as_errors: str
+) -> None:
+    """``alias.install()`` in ``sitecustomize`` imports fss_compat before pytest: no warning.
+
+    pytest marks the packages of pytest11 plugins for assertion rewriting and warns about one
+    already imported; with warnings as errors (by ``-W error`` or by the ini option) it would
+    refuse to start.
+    """
+    site = pytester.mkdir("site")
+    (site / "sitecustomize.py").write_text("import fss_compat.alias\nfss_compat.alias.install()\n")
+    pytester.makepyfile(
+        test_served="""
+        import flask_sqlalchemy
+
+        def test_served():
+            assert flask_sqlalchemy.SQLAlchemy.__module__ == "fss_compat.shims.extension"
+        """
+    )
+    args = ["-p", "no:cacheprovider"]
+    if warnings_as_errors == "-W error":
+        args += ["-W", "error"]
+    else:
+        pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    result = pytester.runpytest_subprocess(*args)
+    assert "PytestAssertRewriteWarning" not in result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1)

@@ -30,6 +30,8 @@ from flask import current_app
 from flask import has_request_context
 from flask import request
 
+from fss_compat.core._notes import with_note
+
 __all__ = ["Pagination", "SelectPagination", "paginate"]
 
 _P = t.TypeVar("_P", bound="Pagination")
@@ -42,7 +44,10 @@ _NO_ARGS: t.Mapping[str, t.Any] = types.MappingProxyType({})
 _MAX_SQL_INT = 2**63 - 1
 #: ``FSS_MAX_PER_PAGE`` when the app does not set it.
 DEFAULT_MAX_PER_PAGE = 1000
-_NO_QUERY = "{!r} cannot query: subclass 'SelectPagination' or 'QueryPagination', or define {}."
+_NO_QUERY = (
+    "fss_compat: {!r} cannot query: use 'SelectPagination' or 'QueryPagination', or define {}"
+    " in your subclass."
+)
 
 
 def _int_arg(args: t.Mapping[str, t.Any], name: str, default: int, error_out: bool) -> int:
@@ -156,10 +161,14 @@ class Pagination:
         return self.per_page
 
     def _query_items(self) -> list[t.Any]:
-        raise NotImplementedError(_NO_QUERY.format(type(self).__name__, "'_query_items()'"))
+        # No message, as upstream; what to do goes into the note.
+        note = _NO_QUERY.format(type(self).__name__, "'_query_items()'")
+        raise with_note(NotImplementedError(), note)
 
     def _query_count(self) -> int:
-        raise NotImplementedError(_NO_QUERY.format(type(self).__name__, "'_query_count()'"))
+        raise with_note(
+            NotImplementedError(), _NO_QUERY.format(type(self).__name__, "'_query_count()'")
+        )
 
     @property
     def first(self) -> int:

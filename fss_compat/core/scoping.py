@@ -14,12 +14,14 @@ import sqlalchemy.orm as orm
 import sqlalchemy.util as sa_util
 from flask import Flask
 from flask import current_app
-from flask import has_app_context
 
 # ``app_ctx`` is the name Flask's own deprecation of ``_app_ctx_stack`` (Flask 2.2) points to
 # for reaching the current context; ``tests/compat/test_scoping.py`` fails if it changes.
+from flask.ctx import AppContext
 from flask.globals import app_ctx
 from werkzeug.local import LocalProxy
+
+from fss_compat.core._notes import with_note
 
 __all__ = ["current_scope", "current_session", "flask_scoped_session", "remove_session"]
 
@@ -28,10 +30,10 @@ _S = t.TypeVar("_S", bound=orm.Session)
 #: Key in ``app.extensions`` under which the app's registered scoped session is kept.
 EXTENSION_KEY = "fss_compat.scoped_session"
 
-_NO_CONTEXT = (
-    "No Flask application context is active, so there is no session for it. Push one with"
-    " 'with app.app_context():' (tests, CLI commands), or open a plain session from"
-    " 'db.sessionmaker()' in scripts and workers."
+_NO_CONTEXT_HELP = (
+    "fss_compat: the session is scoped to the Flask application context, and none is active."
+    " Push one with 'with app.app_context():' (tests, CLI commands), or open a plain session"
+    " from 'db.sessionmaker()' (or your own sessionmaker) in scripts and workers."
 )
 
 
@@ -41,14 +43,16 @@ def current_scope() -> object:
     Keying by the context object itself (not by thread) gives nested contexts and
     contexts in other threads their own session, as Flask-SQLAlchemy 3.x does.
 
-    :raises RuntimeError: when no application context is active.
+    :raises RuntimeError: Flask's "Working outside of application context" error (as
+        Flask-SQLAlchemy raises it), with a note on what to do, when no context is active.
 
     .. versionadded:: 0.1.0
     """
     try:
         return app_ctx._get_current_object()  # type: ignore[attr-defined]
-    except RuntimeError:
-        raise RuntimeError(_NO_CONTEXT) from None
+    except RuntimeError as exc:
+        with_note(exc, _NO_CONTEXT_HELP)
+        raise
 
 
 class flask_scoped_session(orm.scoped_session[_S]):
@@ -108,9 +112,9 @@ class flask_scoped_session(orm.scoped_session[_S]):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         if app not in self._apps:
             raise RuntimeError(
-                f"{app!r} is not registered with this scoped session, so its session would"
-                " never be removed. Call 'init_app(app)' on it (or on the 'SQLAlchemy'"
-                " instance) when creating the app."
+                f"{app!r} was never registered, so a session made in its context would never"
+                " be removed. Call 'db.init_app(app)' (or 'init_app(app)' on your"
+                " 'flask_scoped_session') when creating the app."
             )
         return self.session_factory()
 
@@ -134,9 +138,7 @@ def remove_session(scoped: orm.scoped_session[t.Any]) -> None:
 
 
 def _find_current_session() -> flask_scoped_session[orm.Session]:
-    if not has_app_context():
-        raise RuntimeError(_NO_CONTEXT)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = t.cast(AppContext, current_scope()).app
     try:
         return t.cast("flask_scoped_session[orm.Session]", app.extensions[EXTENSION_KEY])
     except KeyError:

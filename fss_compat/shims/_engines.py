@@ -14,6 +14,8 @@ import typing as t
 import sqlalchemy as sa
 from flask import Flask
 
+from fss_compat.core._notes import with_note
+
 EngineOptions = dict[str, t.Any]
 
 _CONFIG_DEFAULTS: dict[str, t.Any] = {
@@ -46,10 +48,10 @@ def options_from_config(app: Flask, defaults: EngineOptions) -> dict[str | None,
     if "url" in basic:
         options.setdefault(None, {}).update(basic)
     if not options:
-        raise RuntimeError(
-            "Either 'SQLALCHEMY_DATABASE_URI' or 'SQLALCHEMY_BINDS' must be set in the app's"
-            f" config before 'init_app({app!r})'; for example"
-            " app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///project.db'."
+        raise with_note(
+            RuntimeError("Either 'SQLALCHEMY_DATABASE_URI' or 'SQLALCHEMY_BINDS' must be set."),
+            f"fss_compat: set it in the config of {app!r} before 'init_app', for example"
+            " app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///project.db'.",
         )
     echo = config["SQLALCHEMY_ECHO"]
     for bind_options in options.values():

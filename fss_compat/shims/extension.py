@@ -17,16 +17,17 @@ import warnings
 import weakref
 
 import sqlalchemy as sa
-import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as orm
 from flask import Flask
-from flask import current_app
 from flask import has_app_context
 from flask import has_request_context
+from flask.ctx import AppContext
 
 from fss_compat import legacy
 from fss_compat.core import lookup
+from fss_compat.core._notes import with_note
 from fss_compat.core.pagination import SelectPagination
+from fss_compat.core.scoping import current_scope
 from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
 from fss_compat.shims import _engines
@@ -39,7 +40,7 @@ from fss_compat.shims.model import NameMixin
 from fss_compat.shims.model import _QueryProperty
 from fss_compat.shims.query import Query
 from fss_compat.shims.session import Session
-from fss_compat.shims.session import missing_bind_message
+from fss_compat.shims.session import missing_bind
 from fss_compat.shims.table import _Table
 
 __all__ = ["SQLAlchemy"]
@@ -185,9 +186,13 @@ class SQLAlchemy:
             neither ``SQLALCHEMY_DATABASE_URI`` nor ``SQLALCHEMY_BINDS``.
         """
         if "sqlalchemy" in app.extensions:
-            raise RuntimeError(
-                f"{app!r} already has a 'SQLAlchemy' instance registered. Import and use that"
-                " instance instead of creating or registering another."
+            raise with_note(
+                RuntimeError(
+                    "A 'SQLAlchemy' instance has already been registered on this Flask app."
+                    " Import and use that instance instead."
+                ),
+                f"fss_compat: the app is {app!r}. Create one 'db' per project, import it"
+                " where it is needed, and call 'db.init_app(app)' once per app.",
             )
         # Upstream registers these before reading config, so a failed init_app still
         # leaves the app marked as registered; kept for parity.
@@ -264,9 +269,13 @@ class SQLAlchemy:
         bases = _declarative_bases(model_class)
         model: type[t.Any]
         if len(bases) > 1:
-            raise ValueError(
-                f"'model_class' {model_class!r} has several declarative bases {bases!r};"
-                " SQLAlchemy() accepts a class with exactly one. Pass one base class."
+            raise with_note(
+                ValueError(
+                    "Only one declarative base can be passed to SQLAlchemy."
+                    f" Got: {model_class.__bases__}"
+                ),
+                f"fss_compat: 'model_class' {model_class!r} has several declarative bases"
+                f" {bases!r}; pass a class with exactly one.",
             )
         if bases:
             mixins = (BindMixin,) if disable_autonaming else (BindMixin, NameMixin)
@@ -325,14 +334,18 @@ class SQLAlchemy:
         This is the live mapping the session routes with: replacing an entry (for example
         with a ``Connection`` for per-test rollback) takes effect at once.
         """
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = t.cast(AppContext, current_scope()).app
         try:
             return self._app_engines[app]
         except KeyError:
-            raise RuntimeError(
-                f"The current Flask app {app!r} is not registered with this 'SQLAlchemy'"
-                " instance. Call 'db.init_app(app)' in the app factory, and make sure the"
-                " app imports the same 'db' object its models use."
+            raise with_note(
+                RuntimeError(
+                    "The current Flask app is not registered with this 'SQLAlchemy'"
+                    " instance. Did you forget to call 'init_app', or did you create"
+                    " multiple 'SQLAlchemy' instances?"
+                ),
+                f"fss_compat: the current app is {app!r}. Call 'db.init_app(app)' in the app"
+                " factory, and make sure the app imports the same 'db' its models use.",
             ) from None
 
     @property
@@ -446,7 +459,7 @@ class SQLAlchemy:
         engines = self.engines if keys else {}
         for key in keys:
             if key not in engines:
-                raise sa_exc.UnboundExecutionError(missing_bind_message(key))
+                raise missing_bind(key, in_config_check=True)
             getattr(self.metadatas[key], op_name)(bind=engines[key])
 
     def create_all(self, bind_key: _BindKeys = "__all__") -> None:

@@ -27,6 +27,7 @@ from flask import g
 from flask import has_app_context
 from flask.ctx import AppContext
 
+from fss_compat.core._notes import with_note
 from fss_compat.core.scoping import current_scope
 
 __all__ = ["get_recorded_queries"]
@@ -48,17 +49,20 @@ def get_recorded_queries() -> list[_QueryInfo]:
     empty. Once something was recorded this is the live list, which later queries extend;
     before that it is a new empty list each call.
 
-    :raises RuntimeError: when no app context is active.
+    :raises RuntimeError: Flask's "Working outside of application context" error, as
+        upstream, when no app context is active.
 
     .. versionadded:: 0.1.0
     """
-    if not has_app_context():
-        raise RuntimeError(
-            "No Flask application context is active, and queries are recorded per app"
-            " context, so there are none to return. Call 'get_recorded_queries()' inside"
-            " 'with app.app_context():' or a request."
+    try:
+        queries: list[_QueryInfo] = g.get(_QUERIES, [])
+    except RuntimeError as exc:
+        with_note(
+            exc,
+            "fss_compat: queries are recorded per app context. Call 'get_recorded_queries()'"
+            " inside 'with app.app_context():' or a request.",
         )
-    queries: list[_QueryInfo] = g.get(_QUERIES, [])
+        raise
     return queries
 
 

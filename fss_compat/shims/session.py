@@ -13,6 +13,8 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as orm
 
+from fss_compat.core._notes import with_note
+
 __all__ = ["Session"]
 
 
@@ -77,7 +79,7 @@ class Session(orm.Session):
             try:
                 return engines[key]
             except KeyError:
-                raise sa_exc.UnboundExecutionError(missing_bind_message(key)) from None
+                raise missing_bind(key) from None
         if None in engines:
             return engines[None]
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
@@ -93,11 +95,21 @@ def _bind_key(table: object) -> t.Any:
     return _NO_KEY
 
 
-def missing_bind_message(key: str | None) -> str:
-    """The error for a bind key that has no engine in the current app."""
+def missing_bind(key: str | None, *, in_config_check: bool = False) -> sa_exc.UnboundExecutionError:
+    """The error for a bind key that has no engine in the current app, worded as upstream.
+
+    :param key: the bind key.
+    :param in_config_check: for ``create_all``/``drop_all``/``reflect``, whose message for the
+        default key (``None``) starts by naming ``SQLALCHEMY_DATABASE_URI``, as upstream's does.
+    """
+    message = f"Bind key '{key}' is not in 'SQLALCHEMY_BINDS' config."
+    if key is None and in_config_check:
+        message = f"'SQLALCHEMY_DATABASE_URI' config is not set. {message}"
     if key is None:
-        return (
-            "'SQLALCHEMY_DATABASE_URI' config is not set, so there is no default engine. Set"
-            " it, or name the bind keys to use, for example create_all(bind_key=['auth'])."
+        help = (
+            "fss_compat: there is no default engine. Set 'SQLALCHEMY_DATABASE_URI', or name the"
+            " bind keys to use, for example db.create_all(bind_key=['auth'])."
         )
-    return f"Bind key {key!r} is not in 'SQLALCHEMY_BINDS' config. Add it there."
+    else:
+        help = f"fss_compat: add {key!r} to the app's 'SQLALCHEMY_BINDS' config."
+    return with_note(sa_exc.UnboundExecutionError(message), help)

@@ -25,6 +25,8 @@ from flask import Flask
 from flask import current_app
 from flask import has_app_context
 
+from fss_compat.core._notes import with_note
+
 if t.TYPE_CHECKING:
     from fss_compat.shims.session import Session
 
@@ -71,14 +73,16 @@ def _tracking_app() -> Flask | None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         tracking = app.config[_FLAG]
-    except KeyError:
-        # Upstream raises KeyError here too; only a session used in the context of an
+    except KeyError as exc:
+        # Upstream raises this KeyError too; only a session used in the context of an
         # app no 'SQLAlchemy' was registered on gets this far without the key.
-        raise KeyError(
-            f"{app!r} has no {_FLAG!r} config: no 'SQLAlchemy' instance was registered on"
-            " it, yet a tracked session was flushed or committed in its context. Call"
-            " 'db.init_app(app)', or use the session in its own app's context."
-        ) from None
+        with_note(
+            exc,
+            f"fss_compat: {app!r} has no {_FLAG!r} config: no 'SQLAlchemy' instance was"
+            " registered on it, yet a tracked session was flushed or committed in its"
+            " context. Call 'db.init_app(app)', or use the session in its own app's context.",
+        )
+        raise
     return app if tracking else None
 
 
