@@ -148,6 +148,22 @@ def _names(value: cst.BaseExpression, names: Names) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _annotated_class(node: cst.Subscript, names: Names) -> str:
+    """``Post`` of ``Mapped[list[Post]]``, ``Mapped["Post"]`` or ``Mapped[Optional[Post]]``."""
+    inner: cst.BaseExpression = node
+    while isinstance(inner, cst.Subscript):
+        elements = [e.slice for e in inner.slice]
+        if len(elements) != 1 or not isinstance(elements[0], cst.Index):
+            return ""
+        inner = elements[0].value
+    text = literal(inner)
+    if isinstance(text, str):
+        return text
+    if isinstance(inner, (cst.Name, cst.Attribute)):
+        return (names.of(inner) or ("",))[0]
+    return ""
+
+
 def relationship_call(
     call: cst.Call,
     attribute: str,
@@ -168,7 +184,9 @@ def relationship_call(
     head: tuple[str, ...] = ()
     if annotation is not None:
         node = annotation.annotation
-        node = node.value if isinstance(node, cst.Subscript) else node
+        if isinstance(node, cst.Subscript):
+            target = target or _annotated_class(node, names)
+            node = node.value
         head = names.of(node) if isinstance(node, (cst.Name, cst.Attribute)) else ("?",)
     backref = None
     remote_side: tuple[str, ...] = ()

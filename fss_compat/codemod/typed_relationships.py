@@ -28,6 +28,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import ProviderT
 from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.call_args import Flag
@@ -96,7 +97,7 @@ def relationship_type(
 class _ClassCommand(VisitorBasedCodemodCommand):
     """The parts both rules share: the class being visited, names, and the module's imports."""
 
-    METADATA_DEPENDENCIES = (ScopeProvider,)
+    METADATA_DEPENDENCIES: t.ClassVar[t.Collection[ProviderT]] = (ScopeProvider,)
 
     def __init__(
         self,
@@ -135,23 +136,30 @@ class _ClassCommand(VisitorBasedCodemodCommand):
             AddImportsVisitor.add_needed_import(self.context, module, obj, alias)
         self.bindings.update(spelling.bindings)
 
-    def site(self, line: cst.SimpleStatementLine) -> tuple[str, RelationshipCall] | None:
-        """The class and the relationship of a class-body ``name = relationship(...)``."""
+    def site(
+        self, line: cst.SimpleStatementLine, annotated: bool = False
+    ) -> tuple[str, RelationshipCall] | None:
+        """The class and the relationship of a class-body ``name = relationship(...)``.
+
+        :param annotated: also ``name: X = relationship(...)``.
+        """
         if not self.classes or len(line.body) != 1:
             return None
         small = line.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target: cst.BaseExpression = small.targets[0].target
+        elif annotated and isinstance(small, cst.AnnAssign):
+            target = small.target
+        else:
+            return None
+        value = t.cast(t.Any, small).value
         if not (
-            isinstance(small, cst.Assign)
-            and len(small.targets) == 1
-            and isinstance(small.targets[0].target, cst.Name)
-            and isinstance(small.value, cst.Call)
-            and is_relationship(small.value)
+            isinstance(target, cst.Name) and isinstance(value, cst.Call) and is_relationship(value)
         ):
             return None
         owner = self.classes[-1]
         facts = self.schema.classes.get(owner)
-        name = small.targets[0].target.value
-        found = [r for r in facts.relationships if r.attribute == name] if facts else []
+        found = [r for r in facts.relationships if r.attribute == target.value] if facts else []
         if not found or not self.schema.is_relationship(found[0]) or self.schema.mapped(owner):
             return None
         return owner, found[0]
@@ -159,9 +167,15 @@ class _ClassCommand(VisitorBasedCodemodCommand):
     def decide(
         self, rule: str, owner: str, call: RelationshipCall, outcome: Outcome, detail: str
     ) -> None:
-        self.decisions.append(Decision(rule, call.line, owner, call.attribute, outcome, detail))
-        if outcome is Outcome.REPORTED:
-            self.warn(f"line {call.line}: {rule}: relationship '{call.attribute}' left: {detail}")
+        self.record(Decision(rule, call.line, owner, call.attribute, outcome, detail))
+
+    def record(self, decision: Decision) -> None:
+        self.decisions.append(decision)
+        if decision.outcome is Outcome.REPORTED:
+            self.warn(
+                f"line {decision.line}: {decision.rule}: relationship '{decision.attribute}'"
+                f" left: {decision.detail}"
+            )
 
 
 class TypedRelationships(_ClassCommand):

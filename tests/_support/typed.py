@@ -12,6 +12,8 @@ from libcst.codemod import transform_module
 
 from fss_compat.codemod import engine
 from fss_compat.codemod import runner
+from fss_compat.codemod.dynamic_relationships import DynamicRelationships
+from fss_compat.codemod.dynamic_relationships import plan_dynamic
 from fss_compat.codemod.model_schema import collect
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
@@ -43,11 +45,15 @@ def run(
     :returns: the new sources, and the rule's warnings.
     """
     schema = schema_for(sources)
+    extra: dict[str, t.Any] = {}
+    if command is DynamicRelationships:
+        extra["plan"] = plan_dynamic(schema, {m: (s, False) for m, s in sources.items()})
     new: dict[str, str] = {}
     warnings: list[str] = []
     for module, source in sources.items():
         context = CodemodContext()
-        result = transform_module(command(context, schema, module, target=target), source)
+        rule = command(context, schema, module, target=target, **extra)
+        result = transform_module(rule, source)
         assert isinstance(result, TransformSuccess), result
         new[module] = result.code
         warnings += result.warning_messages

@@ -1,0 +1,331 @@
+"""FSC403 dynamic-relationship: ``lazy="dynamic"`` becomes a typed write-only relationship.
+
+``posts = db.relationship("Post", lazy="dynamic")`` becomes ``posts: WriteOnlyMapped["Post"]
+= db.relationship("Post")``, and every use changes with it (:mod:`.dynamic_sites`):
+
+- ``user.posts.filter_by(x=1).all()`` becomes
+  ``db.session.scalars(user.posts.select().filter_by(x=1)).all()``;
+- ``user.posts.first()`` becomes ``db.session.scalars(user.posts.select().limit(1)).first()``;
+- ``user.posts.count()`` becomes ``db.session.scalar(sa.select(sa.func.count())
+  .select_from(user.posts.select().subquery()))``;
+- ``user.posts.order_by(Post.id).paginate()`` becomes
+  ``db.paginate(user.posts.select().order_by(Post.id))``;
+- ``for post in user.posts:`` becomes ``for post in db.session.scalars(user.posts.select()):``;
+- ``user.posts.append(post)`` becomes ``user.posts.add(post)``.
+
+The SQL stays the same (``first()`` keeps its ``LIMIT 1``, ``count()`` its subquery, a join
+gets ``.unique()`` as the legacy query de-duplicated). The rewrite is all or nothing per
+attribute name: the tool finds the uses by name (it does not infer types), so one use it
+cannot prove (a value passed on, a query built in one place and run in another, a module
+that does not import the model, a string or a template that mentions ``.posts``, another
+class with an attribute of that name) leaves the relationship dynamic, and each such use
+is reported.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.metadata import MetadataWrapper
+from libcst.metadata import ParentNodeProvider
+from libcst.metadata import PositionProvider
+from libcst.metadata import ScopeProvider
+
+from fss_compat.codemod.call_args import Names
+from fss_compat.codemod.dynamic_sites import MUTATIONS
+from fss_compat.codemod.dynamic_sites import UNIQUE
+from fss_compat.codemod.dynamic_sites import Shape
+from fss_compat.codemod.dynamic_sites import Site
+from fss_compat.codemod.dynamic_sites import classify
+from fss_compat.codemod.dynamic_sites import mentions
+from fss_compat.codemod.python_types import Target
+from fss_compat.codemod.relationship_calls import RelationshipCall
+from fss_compat.codemod.schema_index import SchemaIndex
+from fss_compat.codemod.typed_models import Decision
+from fss_compat.codemod.typed_models import Outcome
+from fss_compat.codemod.typed_relationships import _ClassCommand
+
+__all__ = ["Blocker", "DynamicPlan", "DynamicRelationships", "plan_dynamic"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Blocker:
+    """Why an attribute stays dynamic: a use the tool cannot prove, or its definition."""
+
+    where: str
+    line: int
+    reason: str
+
+
+@dataclasses.dataclass
+class DynamicPlan:
+    """The dynamic relationships of the project, by attribute name, and what blocks each."""
+
+    relationships: dict[str, list[tuple[str, RelationshipCall]]]
+    blocked: dict[str, list[Blocker]]
+    dbs: dict[str, str]
+
+    def convertible(self, attribute: str) -> bool:
+        """Whether every use of ``attribute`` has a write-only form."""
+        return attribute in self.relationships and not self.blocked.get(attribute)
+
+
+def _receiver_is_class(node: cst.Attribute, names: Names, schema: SchemaIndex) -> bool:
+    """``User.posts`` (the class's attribute, unchanged by the rewrite), not ``user.posts``."""
+    value = node.value
+    if not isinstance(value, (cst.Name, cst.Attribute)):
+        return False
+    return any(schema.project.resolve(q) in schema.classes for q in names.of(value))
+
+
+@dataclasses.dataclass
+class ModuleSites:
+    """The uses of dynamic attributes in one module."""
+
+    #: id of the node a rewrite replaces -> the use.
+    sites: dict[int, Site]
+    lines: dict[int, int]
+    #: ``(line, attribute)`` of each string that mentions ``.<attribute>``.
+    strings: list[tuple[int, str]]
+    #: The qualified names the module's top-level names are bound to.
+    bound: set[str]
+
+
+def find_sites(
+    wrapper: MetadataWrapper,
+    name: str,
+    is_package: bool,
+    attributes: t.Collection[str],
+    schema: SchemaIndex,
+) -> ModuleSites:
+    """The uses of ``attributes`` in one module, and the strings that mention them."""
+    parents = wrapper.resolve(ParentNodeProvider)
+    positions = wrapper.resolve(PositionProvider)
+    names = Names(wrapper.resolve(ScopeProvider), name, is_package)
+    found = ModuleSites({}, {}, [], set())
+    found.bound = {schema.project.resolve(q) for q in names.bindings(wrapper.module).values()}
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if node.attr.value in attributes and not _receiver_is_class(node, names, schema):
+                site = classify(node, parents)
+                found.sites[id(site.node)] = site
+                found.lines[id(site.node)] = positions[node].start.line
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            for attribute in sorted(mentions(node.value, attributes)):
+                found.strings.append((positions[node].start.line, attribute))
+
+    wrapper.module.visit(_Visitor())
+    return found
+
+
+def plan_dynamic(
+    schema: SchemaIndex,
+    sources: t.Mapping[str, tuple[str, bool]],
+    texts: t.Mapping[str, str] | None = None,
+) -> DynamicPlan:
+    """Find every dynamic relationship and every use of its name; decide per name.
+
+    :param sources: module name -> (source, is a package's ``__init__``).
+    :param texts: other files (templates) by path: a mention of ``.<attribute>`` blocks it.
+    """
+    found: dict[str, list[tuple[str, RelationshipCall]]] = {}
+    for owner, facts in schema.classes.items():
+        for call in facts.relationships:
+            if call.lazy == "dynamic" and schema.is_relationship(call) and not schema.mapped(owner):
+                found.setdefault(call.attribute, []).append((owner, call))
+    blocked: dict[str, list[Blocker]] = {name: [] for name in found}
+    dbs: dict[str, str] = {}
+    for name, definitions in found.items():
+        owners = {owner for owner, _ in definitions}
+        for owner, call in definitions:
+            db = schema.project.model_db(owner)
+            if not db or dbs.setdefault(name, db) != db:
+                blocked[name].append(Blocker(owner, call.line, "no single db.session to query"))
+            if call.star or not schema.target_class(call):
+                blocked[name].append(Blocker(owner, call.line, "the tool cannot read its target"))
+        for qname, facts in schema.classes.items():
+            if name in facts.attributes and qname not in owners and not schema.mapped(qname):
+                blocked[name].append(Blocker(qname, facts.line, f"'{qname}' also has '{name}'"))
+    for module, (source, is_package) in sources.items():
+        present = [name for name in found if f".{name}" in source]
+        if not present:
+            continue
+        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        uses = find_sites(wrapper, module, is_package, present, schema)
+        for node_id, site in uses.sites.items():
+            line = uses.lines[node_id]
+            owners = {owner for owner, _ in found[site.attribute]}
+            if site.shape is Shape.UNKNOWN:
+                blocked[site.attribute].append(Blocker(module, line, site.reason))
+            elif not owners & (uses.bound | {q for q in schema.classes if q.startswith(module)}):
+                reason = f"'.{site.attribute}' in a module that does not import its model"
+                blocked[site.attribute].append(Blocker(module, line, reason))
+        for line, name in uses.strings:
+            blocked[name].append(Blocker(module, line, f"a string mentions '.{name}'"))
+    for path, text in (texts or {}).items():
+        for name in sorted(mentions(text, found)):
+            blocked[name].append(Blocker(path, 0, f"it mentions '.{name}'"))
+    return DynamicPlan(found, blocked, dbs)
+
+
+class DynamicRelationships(_ClassCommand):
+    """FSC403: dynamic relationships become write-only, with every use rewritten.
+
+    :param plan: :func:`plan_dynamic` of the whole project.
+
+    .. versionadded:: 0.1.0
+    """
+
+    DESCRIPTION = "FSC403 dynamic-relationship: lazy='dynamic' -> WriteOnlyMapped[...]"
+    METADATA_DEPENDENCIES = (ScopeProvider, ParentNodeProvider, PositionProvider)
+
+    def __init__(
+        self,
+        context: CodemodContext,
+        schema: SchemaIndex,
+        module: str,
+        is_package: bool = False,
+        target: Target | None = None,
+        plan: DynamicPlan | None = None,
+    ) -> None:
+        super().__init__(context, schema, module, is_package, target)
+        self.plan = plan or DynamicPlan({}, {}, {})
+        self.uses = ModuleSites({}, {}, [], set())
+
+    def visit_Module(self, node: cst.Module) -> None:
+        super().visit_Module(node)
+        attributes = [name for name in self.plan.relationships if self.plan.convertible(name)]
+        if attributes:
+            wrapper = t.cast(MetadataWrapper, self.context.wrapper)
+            self.uses = find_sites(
+                wrapper, self.module_name, self.is_package, attributes, self.schema
+            )
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        self.classes.pop()
+        return updated_node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        found = self.site(updated_node, annotated=True)
+        if found is None or found[1].lazy != "dynamic":
+            return updated_node
+        owner, call = found
+        name = call.attribute
+        if not self.plan.convertible(name):
+            blockers = self.plan.blocked.get(name, [])
+            where = "; ".join(f"{b.where}:{b.line}: {b.reason}" for b in blockers[:3])
+            more = f" (and {len(blockers) - 3} more)" if len(blockers) > 3 else ""
+            self.decide(
+                "FSC403", owner, call, Outcome.REPORTED, f"uses it cannot rewrite: {where}{more}"
+            )
+            return updated_node
+        target = self.schema.target_class(call)
+        spelling = self.spelling(self.schema.classes[owner].attributes)
+        short = target.rpartition(".")[2]
+        other = short if self.future and spelling.bindings.get(short) == target else f'"{short}"'
+        annotation = f"{spelling.reference('sqlalchemy.orm.WriteOnlyMapped')}[{other}]"
+        small = updated_node.body[0]
+        value = t.cast(cst.Call, t.cast(t.Any, small).value)
+        args = [a for a in value.args if not (a.keyword is not None and a.keyword.value == "lazy")]
+        if args and args[-1].comma != value.args[-1].comma:
+            args[-1] = args[-1].with_changes(comma=value.args[-1].comma)
+        func = value.func
+        if isinstance(func, (cst.Name, cst.Attribute)) and _last(func) == "dynamic_loader":
+            func = cst.parse_expression(spelling.reference("sqlalchemy.orm.relationship"))
+        self.imports(spelling)
+        self.decide("FSC403", owner, call, Outcome.REWRITTEN, annotation)
+        target_node = (
+            small.target
+            if isinstance(small, cst.AnnAssign)
+            else t.cast(cst.Assign, small).targets[0].target
+        )
+        new = cst.AnnAssign(
+            target=target_node,
+            annotation=cst.Annotation(cst.parse_expression(annotation)),
+            value=value.with_changes(func=func, args=args),
+        )
+        return updated_node.with_changes(body=[new])
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        site = self.uses.sites.get(id(original_node))
+        if site is None:
+            return updated_node
+        if site.shape is Shape.MUTATION:
+            method = t.cast(cst.Attribute, updated_node.func)
+            self._rewritten(original_node, site)
+            new_name = MUTATIONS[method.attr.value]
+            return updated_node.with_changes(func=method.with_changes(attr=cst.Name(new_name)))
+        if site.shape is not Shape.QUERY:
+            return updated_node
+        self._rewritten(original_node, site)
+        return cst.parse_expression(self._query(site)).with_changes(
+            lpar=updated_node.lpar, rpar=updated_node.rpar
+        )
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        site = self.uses.sites.get(id(original_node))
+        if site is None or site.shape is not Shape.LOOP:
+            return updated_node
+        self._rewritten(original_node, site)
+        spelling = self.spelling()
+        session = f"{spelling.reference(self.plan.dbs[site.attribute])}.session"
+        self.imports(spelling)
+        return cst.parse_expression(f"{session}.scalars({self._code(original_node)}.select())")
+
+    def _rewritten(self, node: cst.CSTNode, site: Site) -> None:
+        line = self.uses.lines[id(node)]
+        decision = Decision(
+            "FSC403", line, self.module_name, site.attribute, Outcome.REWRITTEN, site.shape.value
+        )
+        self.record(decision)
+
+    def _code(self, node: cst.CSTNode) -> str:
+        return cst.Module([]).code_for_node(node)
+
+    def _query(self, site: Site) -> str:
+        """The write-only form of a query chain that ends in a terminal method."""
+        first = t.cast(cst.Attribute, site.methods[0][1].func)
+        text = f"{self._code(first.value)}.select()"
+        for name, call in site.methods[:-1]:
+            text += f".{name}{self._arguments(call)}"
+        name, call = site.methods[-1]
+        spelling = self.spelling()
+        db = spelling.reference(self.plan.dbs[site.attribute])
+        unique = ".unique()" if {n for n, _ in site.methods[:-1]} & UNIQUE else ""
+        inner = self._arguments(call)[1:-1]
+        extra = f", {inner}" if inner else ""
+        if name == "count":
+            select = spelling.reference("sqlalchemy.select")
+            func = spelling.reference("sqlalchemy.func")
+            result = f"{db}.session.scalar({select}({func}.count()).select_from({text}.subquery()))"
+        elif name == "first":
+            result = f"{db}.session.scalars({text}.limit(1)){unique}.first()"
+        elif name in ("all", "one", "one_or_none"):
+            result = f"{db}.session.scalars({text}){unique}.{name}()"
+        elif name == "first_or_404":
+            result = f"{db}.first_or_404({text}.limit(1){extra})"
+        else:
+            result = f"{db}.{name}({text}{extra})"
+        self.imports(spelling)
+        return result
+
+    def _arguments(self, call: cst.Call) -> str:
+        code = self._code(call)
+        return code[len(self._code(call.func)) :]
+
+
+def _last(node: cst.Name | cst.Attribute) -> str:
+    return node.value if isinstance(node, cst.Name) else node.attr.value
