@@ -565,6 +565,113 @@ STATIC_FEATURES: tuple[Feature, ...] = (
             ),
         ),
     ),
+    Feature(
+        "FSC305",
+        "typed-columns",
+        "model columns declared with db.Column / sa.Column, untyped",
+        "typed columns: name: Mapped[T] = mapped_column(...), nullability kept",
+        stage=9,
+        rewrites=(
+            Rewrite(
+                "column",
+                _S.CONDITIONAL,
+                9,
+                "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+                "    name = db.Column(db.String(80), nullable=False)\n"
+                "    bio = db.Column(db.Text)",
+                "class User(db.Model):\n"
+                "    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)\n"
+                "    name: Mapped[str] = mapped_column(db.String(80))\n"
+                "    bio: Mapped[str | None] = mapped_column(db.Text)",
+                "The schema does not move: the annotation is Optional (or '| None' when the"
+                " project targets Python 3.10+) exactly when the column was nullable, since"
+                " mapped_column() takes NOT NULL from a non-Optional annotation; primary keys"
+                " stay NOT NULL. Every argument is kept, the type included. Rewritten when the"
+                " tool can tell the Python type of the values: SQLAlchemy's types (JSON and"
+                " PickleType as Any), sa.Enum of a Python enum, a foreign key to a column it"
+                " sees, a TypeDecorator with a process_result_value() return annotation."
+                " Other columns are left as they are and reported.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC401",
+        "typed-relationships",
+        "relationships declared without a Mapped[...] annotation",
+        "posts: Mapped[list['Post']] = relationship(...), author: Mapped['User'] = ...",
+        stage=9,
+        rewrites=(
+            Rewrite(
+                "relationship",
+                _S.CONDITIONAL,
+                9,
+                "class User(db.Model):\n    posts = db.relationship('Post', order_by='Post.id')",
+                "class User(db.Model):\n"
+                "    posts: Mapped[list['Post']] = db.relationship('Post', order_by='Post.id')",
+                "SQLAlchemy reads the annotation: a collection type makes a collection, a class"
+                " a scalar (one-to-one). So the annotation says what the relationship is now:"
+                " uselist= when given, else its direction from the foreign keys the tool sees,"
+                " and collection_class= list or set. Reported: primaryjoin= or foreign_keys="
+                " without uselist=, a target class it cannot find. Dynamic ones are FSC403's.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC402",
+        "backref",
+        "relationship(..., backref=...), which adds an attribute to the other class",
+        "back_populates= on both classes, each side declared where it is used",
+        stage=6,
+        rewrites=(
+            Rewrite(
+                "back-populates",
+                _S.CONDITIONAL,
+                6,
+                "class User(db.Model):\n    posts = db.relationship('Post', backref='author')",
+                "class User(db.Model):\n"
+                "    posts = db.relationship('Post', back_populates='author')\n\n"
+                "class Post(db.Model):\n    ...\n"
+                "    author = orm.relationship('User', back_populates='posts')",
+                "The other class gets the relationship the backref made: the backref()'s"
+                " arguments, and the ones SQLAlchemy copies from this side (secondary,"
+                " post_update, passive_deletes, viewonly, sync_backref). Reported: a"
+                " relationship with primaryjoin=, foreign_keys= or remote_side= (the other"
+                " side needs the reverse conditions), a name the other class already has,"
+                " an argument that is not a literal and cannot move to the other class.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC403",
+        "dynamic-relationship",
+        "relationship(..., lazy='dynamic'): a collection that is a Query",
+        "posts: WriteOnlyMapped['Post'] = relationship() and select() for the queries",
+        stage=6,
+        rewrites=(
+            Rewrite(
+                "write-only",
+                _S.CONDITIONAL,
+                6,
+                "posts = db.relationship('Post', lazy='dynamic')\n"
+                "user.posts.filter_by(live=True).first()\nuser.posts.count()\n"
+                "user.posts.order_by(Post.id).paginate(per_page=5)\n"
+                "for post in user.posts: ...\nuser.posts.append(post)",
+                "posts: WriteOnlyMapped['Post'] = db.relationship('Post')\n"
+                "db.session.scalars(user.posts.select().filter_by(live=True).limit(1)).first()\n"
+                "db.session.scalar(sa.select(sa.func.count())"
+                ".select_from(user.posts.select().subquery()))\n"
+                "db.paginate(user.posts.select().order_by(Post.id), per_page=5)\n"
+                "for post in db.session.scalars(user.posts.select()): ...\n"
+                "user.posts.add(post)",
+                "The same SQL: first() keeps LIMIT 1, count() its subquery, a join gets"
+                " unique(). All or nothing per attribute name (the tool finds uses by name):"
+                " one use it cannot prove leaves the relationship dynamic and is reported: a"
+                " value passed on or returned, len(), a query built in one place and run in"
+                " another, a use in a module that does not import the model, a string that"
+                " mentions '.posts', another class with an attribute of that name.",
+            ),
+        ),
+    ),
 )
 
 #: Every entry, runtime features and static-only ones, ordered by id.
