@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
+import sys
 import typing as t
 from collections.abc import Iterable
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the 'migrate' extra installs tomli on Python 3.10
+    import tomli as tomllib
 
 __all__ = [
     "ANY",
     "PyType",
     "Spelling",
     "Target",
+    "project_target",
     "sql_python_type",
     "sqlalchemy_class",
 ]
@@ -118,6 +127,45 @@ class Target:
     def union_syntax(self) -> bool:
         """Whether ``X | None`` may be written (Python 3.10+, evaluated at class creation)."""
         return self.version is not None and self.version >= (3, 10)
+
+
+_LOWER = re.compile(r"(>=|~=|==|>)\s*3\.(\d+)")
+
+
+def _version(text: object, pattern: str) -> tuple[int, int] | None:
+    found = re.fullmatch(pattern, str(text).strip()) if text is not None else None
+    return (3, int(found.group(1))) if found else None
+
+
+def project_target(paths: Iterable[str | Path]) -> Target:
+    """The oldest Python of the project around ``paths``, from its ``pyproject.toml``.
+
+    ``requires-python``'s lower bound first, then Ruff's ``target-version``, then mypy's
+    ``python_version``; ``Target(None)`` when no ``pyproject.toml`` above the paths says.
+    """
+    for raw in paths:
+        folder = Path(raw).resolve()
+        for candidate in [folder, *folder.parents]:
+            pyproject = candidate / "pyproject.toml"
+            if pyproject.is_file():
+                return _target(pyproject)
+    return Target()
+
+
+def _target(pyproject: Path) -> Target:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return Target()
+    requires = data.get("project", {}).get("requires-python")
+    if isinstance(requires, str):
+        bounds = [(3, int(minor)) for _, minor in _LOWER.findall(requires)]
+        if bounds:
+            return Target(max(bounds))
+    tool = data.get("tool", {})
+    version = _version(tool.get("ruff", {}).get("target-version"), r"py3(\d+)")
+    version = version or _version(tool.get("mypy", {}).get("python_version"), r"3\.(\d+)")
+    return Target(version)
 
 
 Import = tuple[str, str | None, str | None]

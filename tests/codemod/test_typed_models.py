@@ -18,6 +18,7 @@ from libcst.codemod import TransformSuccess
 from libcst.codemod import transform_module
 
 from fss_compat.codemod.python_types import Target
+from fss_compat.codemod.python_types import project_target
 from fss_compat.codemod.typed_models import TypedColumns
 from tests._support import schema_diff
 from tests._support.typed import schema_for
@@ -468,3 +469,25 @@ def test_schema_unchanged(case: Case, tmp_path: Path) -> None:
                 before, before
             )
             assert schema_diff.relationships(after) == schema_diff.relationships(before)
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [
+        ('[project]\nrequires-python = ">=3.10"\n', (3, 10)),
+        (
+            '[project]\nrequires-python = ">=3.8, <4"\n[tool.ruff]\ntarget-version = "py312"\n',
+            (3, 8),
+        ),
+        ('[tool.ruff]\ntarget-version = "py311"\n', (3, 11)),
+        ('[tool.mypy]\npython_version = "3.9"\n', (3, 9)),
+        ("[project]\nname = 'x'\n", None),
+        ("not toml [", None),
+    ],
+)
+def test_project_target(tmp_path: Path, text: str, version: tuple[int, int] | None) -> None:
+    """The oldest Python comes from requires-python, then Ruff's, then mypy's setting."""
+    (tmp_path / "pyproject.toml").write_text(text)
+    (tmp_path / "app").mkdir()
+    assert project_target([tmp_path / "app"]) == Target(version)
+    assert Target(version).union_syntax is (version is not None and version >= (3, 10))
