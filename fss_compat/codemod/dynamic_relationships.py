@@ -52,6 +52,9 @@ from fss_compat.codemod.typed_relationships import _ClassCommand
 
 __all__ = ["Blocker", "DynamicPlan", "DynamicRelationships", "plan_dynamic"]
 
+#: The comment the FSC104 rule puts above a dynamic relationship and its uses.
+_STALE = "# TODO(fss FSC104)"
+
 
 @dataclasses.dataclass(frozen=True)
 class Blocker:
@@ -198,6 +201,26 @@ class DynamicRelationships(_ClassCommand):
         super().__init__(context, schema, module, is_package, target)
         self.plan = plan or DynamicPlan({}, {}, {})
         self.uses = ModuleSites({}, {}, [], set())
+        #: Per enclosing statement: whether a rewrite happened inside it.
+        self._statements: list[bool] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self._statements.append(False)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> t.Any:
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            if self._statements.pop() and isinstance(result, type(original_node)):
+                # The legacy engine's FSC104 notes about this dynamic use are now stale.
+                lines = [
+                    line
+                    for line in t.cast(t.Any, result).leading_lines
+                    if line.comment is None or not line.comment.value.startswith(_STALE)
+                ]
+                result = t.cast(t.Any, result).with_changes(leading_lines=lines)
+        return result
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)
@@ -245,6 +268,7 @@ class DynamicRelationships(_ClassCommand):
             func = cst.parse_expression(spelling.reference("sqlalchemy.orm.relationship"))
         self.imports(spelling)
         self.decide("FSC403", owner, call, Outcome.REWRITTEN, annotation)
+        self._statements[-1] = True
         target_node = (
             small.target
             if isinstance(small, cst.AnnAssign)
@@ -287,6 +311,7 @@ class DynamicRelationships(_ClassCommand):
 
     def _rewritten(self, node: cst.CSTNode, site: Site) -> None:
         line = self.uses.lines[id(node)]
+        self._statements[-1] = True
         decision = Decision(
             "FSC403", line, self.module_name, site.attribute, Outcome.REWRITTEN, site.shape.value
         )
