@@ -68,6 +68,16 @@ class SchemaIndex:
     project: Index
     classes: dict[str, ClassSchema] = dataclasses.field(default_factory=dict)
     tables: dict[str, list[ColumnCall]] = dataclasses.field(default_factory=dict)
+    #: Answers computed once: the index does not change after :meth:`build`.
+    _cache: dict[tuple[str, str], t.Any] = dataclasses.field(default_factory=dict, repr=False)
+    #: Short class name -> the qualified names of the classes so named.
+    _short: dict[str, list[str]] = dataclasses.field(default_factory=dict, repr=False)
+
+    def memo(self, kind: str, key: str, compute: t.Callable[[str], t.Any]) -> t.Any:
+        """``compute(key)``, computed once per index (the index does not change)."""
+        if (kind, key) not in self._cache:
+            self._cache[kind, key] = compute(key)
+        return self._cache[kind, key]
 
     @classmethod
     def build(cls, modules: Iterable[ModuleSchema], project: Index) -> SchemaIndex:
@@ -76,6 +86,8 @@ class SchemaIndex:
         for module in modules:
             index.classes.update(module.classes)
             index.tables.update(module.tables)
+        for qname in index.classes:
+            index._short.setdefault(qname.rpartition(".")[2], []).append(qname)
         for qname, facts in index.classes.items():
             table = index.table_of(qname)
             if table and table not in index.tables:
@@ -103,6 +115,10 @@ class SchemaIndex:
         """``""`` when ``qname`` is a declarative class (a model, its base or mixin), else why
         not.
         """
+        return t.cast(str, self.memo("mapped", qname, self._mapped))
+
+    def _mapped(self, qname: str) -> str:
+        self._cache["mapped", qname] = "it is not a mapped class"  # a cycle of bases
         lineage = self.project.lineage(qname)
         bases = {self.project.resolve(b) for c in lineage for b in self.project.classes[c].bases}
         if bases & DATACLASS_BASES:
@@ -115,6 +131,9 @@ class SchemaIndex:
 
     def lineage(self, qname: str) -> list[str]:
         """``qname`` and its scanned base classes (subscripted ones too), nearest first."""
+        return t.cast(list[str], self.memo("lineage", qname, self._lineage))
+
+    def _lineage(self, qname: str) -> list[str]:
         seen: list[str] = []
         todo = [self.project.resolve(qname)]
         while todo:
@@ -143,6 +162,9 @@ class SchemaIndex:
 
     def table_of(self, qname: str) -> str:
         """The table a class maps, when the tool can tell; ``""`` otherwise."""
+        return t.cast(str, self.memo("table", qname, self._table_of))
+
+    def _table_of(self, qname: str) -> str:
         facts = self.classes.get(qname)
         if facts is None:
             return ""
@@ -253,7 +275,12 @@ class SchemaIndex:
         resolved = self.project.resolve(call.target)
         if resolved in self.classes:
             return resolved
-        found = [q for q in self.classes if q == call.target or q.endswith(f".{call.target}")]
+        short = call.target.rpartition(".")[2]
+        found = [
+            q
+            for q in self._short.get(short, [])
+            if q == call.target or q.endswith(f".{call.target}")
+        ]
         mapped = [q for q in found if not self.mapped(q)]
         return mapped[0] if len(mapped) == 1 else ""
 

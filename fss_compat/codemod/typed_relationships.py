@@ -291,7 +291,9 @@ class BackPopulates(_ClassCommand):
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)
-        self.plans = plan_backrefs(self.schema)
+        self.plans: list[Reverse] = self.schema.memo(
+            "backrefs", "", lambda _: plan_backrefs(self.schema)
+        )
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
