@@ -33,12 +33,14 @@ from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.call_args import Flag
 from fss_compat.codemod.call_args import Names
+from fss_compat.codemod.column_calls import ColumnCall
 from fss_compat.codemod.column_calls import is_column
+from fss_compat.codemod.python_types import PyType
 from fss_compat.codemod.python_types import Spelling
 from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
 
-__all__ = ["Decision", "Outcome", "TypedColumns"]
+__all__ = ["ColumnPlan", "Decision", "Outcome", "TypedColumns", "column_plan"]
 
 
 class Outcome(enum.Enum):
@@ -153,42 +155,22 @@ class TypedColumns(VisitorBasedCodemodCommand):
     def _typed(
         self,
         small: cst.Assign,
-        column: t.Any,
+        column: ColumnCall,
         key_names: set[str],
         attributes: set[str],
     ) -> cst.AnnAssign | None:
         model = self._classes[-1]
         name = column.attribute
-
-        def report(reason: str) -> None:
-            decision = Decision("FSC305", column.line, model, name, Outcome.REPORTED, reason)
+        plan = column_plan(self.schema, column, key_names)
+        if isinstance(plan, str):
+            decision = Decision("FSC305", column.line, model, name, Outcome.REPORTED, plan)
             self.decisions.append(decision)
-            self.warn(f"line {column.line}: FSC305: column '{name}' left untyped: {reason}")
-
-        if column.star:
-            report("it passes *args or **kwargs")
+            self.warn(f"line {column.line}: FSC305: column '{name}' left untyped: {plan}")
             return None
-        if column.primary_key is Flag.UNKNOWN:
-            report("primary_key= is not a literal")
-            return None
-        typed = self.schema.column_type(column)
-        if typed.kind is None:
-            report(typed.reason)
-            return None
-        key = column.primary_key is Flag.YES or column.name in key_names
-        nullable = column.nullable
         call = t.cast(cst.Call, small.value)
-        args = list(call.args)
-        if nullable is Flag.UNSET:
-            optional = not key
-        elif nullable is Flag.UNKNOWN:
-            optional = True  # nullable= decides; Optional is the type that is never wrong
-        else:
-            optional = nullable is Flag.YES
-            if not key:
-                args = _without(args, "nullable")
+        args = _without(call.args, "nullable") if plan.drop_nullable else list(call.args)
         spelling = Spelling(t.cast(Spelling, self._spelling).bindings, attributes)
-        inner = spelling.annotation(typed.kind, optional, self.target)
+        inner = spelling.annotation(plan.kind, plan.optional, self.target)
         mapped = spelling.reference("sqlalchemy.orm.Mapped")
         factory = spelling.reference("sqlalchemy.orm.mapped_column")
         for module, obj, alias in spelling.imports:
@@ -203,3 +185,34 @@ class TypedColumns(VisitorBasedCodemodCommand):
             annotation=cst.Annotation(cst.parse_expression(annotation)),
             value=call.with_changes(func=cst.parse_expression(factory), args=args),
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnPlan:
+    """How one column is typed: its Python type, ``Optional`` or not, and whether its
+    ``nullable=`` goes (the annotation says it now).
+    """
+
+    kind: PyType
+    optional: bool
+    drop_nullable: bool
+
+
+def column_plan(schema: SchemaIndex, column: ColumnCall, key_names: set[str]) -> ColumnPlan | str:
+    """How to type ``column`` without changing the schema, or why the tool cannot."""
+    if column.star:
+        return "it passes *args or **kwargs"
+    if column.primary_key is Flag.UNKNOWN:
+        return "primary_key= is not a literal"
+    typed = schema.column_type(column)
+    if typed.kind is None:
+        return typed.reason
+    key = column.primary_key is Flag.YES or column.name in key_names
+    if column.nullable is Flag.UNSET:
+        return ColumnPlan(typed.kind, optional=not key, drop_nullable=False)
+    if column.nullable is Flag.UNKNOWN:
+        # nullable= decides the schema; Optional is the type that is never wrong.
+        return ColumnPlan(typed.kind, optional=True, drop_nullable=False)
+    # A primary key keeps an explicit nullable=: an Optional key would be nullable anyway,
+    # but nullable=False on one is what its Column said.
+    return ColumnPlan(typed.kind, optional=column.nullable is Flag.YES, drop_nullable=not key)
