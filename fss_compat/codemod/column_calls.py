@@ -24,6 +24,7 @@ from fss_compat.codemod.call_args import literal
 from fss_compat.codemod.python_types import PyType
 
 _COLUMNS = frozenset({"Column"})
+_MAPPED_COLUMNS = frozenset({"mapped_column"})
 _FOREIGN_KEYS = frozenset({"ForeignKey"})
 
 
@@ -68,6 +69,8 @@ class ColumnCall:
     nullable: Flag
     star: bool
     line: int
+    #: For a ``mapped_column()`` already annotated ``Mapped[T]``: ``T`` without ``None``.
+    annotated: PyType | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,3 +211,30 @@ def annotation_type(node: cst.BaseExpression, names: Names) -> ResultType:
         if len(qnames) == 1 and qnames[0] != "builtins.None":
             return ResultType(PyType(qnames[0]))
     return ResultType(None, "the tool cannot read its process_result_value() annotation")
+
+
+def is_mapped_column(call: cst.Call) -> bool:
+    """Whether ``call`` is spelled like ``mapped_column(...)``."""
+    return last_name(call.func) in _MAPPED_COLUMNS
+
+
+def mapped_column_call(
+    call: cst.Call, attribute: str, annotation: cst.Annotation, names: Names, line: int
+) -> ColumnCall:
+    """Read an annotated ``x: Mapped[T] = mapped_column(...)`` as the column it makes.
+
+    Its nullability, when ``nullable=`` is not given, is what the annotation says: NOT
+    NULL unless ``T`` is ``Optional`` or ``| None`` (a primary key is NOT NULL).
+    """
+    column = column_call(call, attribute, names, line)
+    node = annotation.annotation
+    inner = node.slice[0].slice if isinstance(node, cst.Subscript) and node.slice else None
+    kind = annotation_type(inner.value, names) if isinstance(inner, cst.Index) else None
+    nullable = column.nullable
+    if nullable is Flag.UNSET and column.primary_key is not Flag.YES:
+        text = cst.Module([]).code_for_node(node)
+        optional = "Optional[" in text or "None" in text
+        nullable = Flag.YES if optional else Flag.NO
+    return dataclasses.replace(
+        column, nullable=nullable, annotated=kind.kind if kind is not None else None
+    )

@@ -29,7 +29,9 @@ from fss_compat.codemod.column_calls import ResultType
 from fss_compat.codemod.column_calls import annotation_type
 from fss_compat.codemod.column_calls import column_call
 from fss_compat.codemod.column_calls import is_column
+from fss_compat.codemod.column_calls import is_mapped_column
 from fss_compat.codemod.column_calls import key_names
+from fss_compat.codemod.column_calls import mapped_column_call
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.relationship_calls import is_relationship
 from fss_compat.codemod.relationship_calls import relationship_call
@@ -46,6 +48,8 @@ class ClassSchema:
     tablename: str = ""
     attributes: set[str] = dataclasses.field(default_factory=set)
     columns: list[ColumnCall] = dataclasses.field(default_factory=list)
+    #: The ``x: Mapped[T] = mapped_column(...)`` already typed: foreign keys and types.
+    typed_columns: list[ColumnCall] = dataclasses.field(default_factory=list)
     relationships: list[RelationshipCall] = dataclasses.field(default_factory=list)
     #: Column names of a ``PrimaryKeyConstraint("a", "b")`` in ``__table_args__``.
     key_names: set[str] = dataclasses.field(default_factory=set)
@@ -135,6 +139,13 @@ def _member(facts: ClassSchema, small: cst.BaseSmallStatement, names: Names, lin
             )
         elif isinstance(small, cst.Assign) and isinstance(value, cst.Call) and is_column(value):
             facts.columns.append(column_call(value, target.value, names, line(small)))
+        elif (
+            isinstance(small, cst.AnnAssign)
+            and isinstance(value, cst.Call)
+            and is_mapped_column(value)
+        ):
+            typed = mapped_column_call(value, target.value, small.annotation, names, line(small))
+            facts.typed_columns.append(typed)
 
 
 class _Collector(cst.CSTVisitor):

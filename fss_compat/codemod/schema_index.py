@@ -91,7 +91,7 @@ class SchemaIndex:
         for qname, facts in index.classes.items():
             table = index.table_of(qname)
             if table and table not in index.tables:
-                index.tables[table] = facts.columns
+                index.tables[table] = facts.columns + facts.typed_columns
         return index
 
     # -- what names stand for ----------------------------------------------------------
@@ -173,7 +173,9 @@ class SchemaIndex:
         runtime = self.project.runtime_names.get(qname, "")
         if runtime and not runtime.startswith("!"):
             return runtime
-        own_key = any(c.primary_key is Flag.YES for c in facts.columns) or facts.key_names
+        own_key = any(
+            c.primary_key is Flag.YES for c in facts.columns + facts.typed_columns
+        ) or bool(facts.key_names)
         if own_key and self.project.model_db(qname):
             return camel_to_snake_case(qname.rpartition(".")[2])
         return ""
@@ -183,7 +185,8 @@ class SchemaIndex:
         owner, _, name = target.rpartition(".")
         resolved = self.project.resolve(owner)
         if resolved in self.classes:
-            found = [c for c in self.classes[resolved].columns if c.attribute == name]
+            facts = self.classes[resolved]
+            found = [c for c in facts.columns + facts.typed_columns if c.attribute == name]
             return found[0] if found else None
         return next((c for c in self.tables.get(owner, ()) if c.name == name), None)
 
@@ -193,6 +196,8 @@ class SchemaIndex:
         """The Python type of the values of ``column``, or why the tool cannot tell."""
         if column.sql_type is not None:
             return self.type_of(column.sql_type)
+        if column.annotated is not None:
+            return Typed(column.annotated)
         if not column.foreign_key:
             return Typed(None, "it has no type and no ForeignKey")
         referenced = self._referenced(column.foreign_key)
@@ -285,7 +290,11 @@ class SchemaIndex:
         return mapped[0] if len(mapped) == 1 else ""
 
     def _columns(self, qname: str) -> list[ColumnCall]:
-        return [c for name in self.lineage(qname) for c in self.classes[name].columns]
+        return [
+            c
+            for name in self.lineage(qname)
+            for c in self.classes[name].columns + self.classes[name].typed_columns
+        ]
 
     def _points_to(self, column: ColumnCall, qname: str) -> bool:
         """Whether ``column``'s foreign key references the table of class ``qname``."""
@@ -307,7 +316,9 @@ class SchemaIndex:
             if call.keyword(keyword) is not None:
                 return f"it has {keyword}="
         local = [c for c in self._columns(owner) if self._points_to(c, target)]
-        if set(self.lineage(owner)) & set(self.lineage(target)):
+        # Self-referential: one class is the other or derives from it (a shared declarative
+        # base is not enough: every model has one).
+        if owner in self.lineage(target) or target in self.lineage(owner):
             if not call.remote_side:
                 return Direction.ONE_TO_MANY
             sides = {name.rpartition(".")[2] for name in call.remote_side}

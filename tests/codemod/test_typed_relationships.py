@@ -328,7 +328,37 @@ class Link(db.Model):
     user = sa.Column(sa.String(10))
 """
 
+TYPED_BASE = """
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class Author(Base):
+    __tablename__ = "author"
+    id: Mapped[int] = orm.mapped_column(primary_key=True)
+    books = orm.relationship("Book", back_populates="author")
+
+
+class Book(Base):
+    __tablename__ = "book"
+    id: Mapped[int] = orm.mapped_column(primary_key=True)
+    author_id: Mapped[int] = orm.mapped_column(sa.ForeignKey("author.id"))
+    author = orm.relationship("Author", back_populates="books")
+"""
+
 CASES = [
+    Case(
+        "typed-on-a-shared-base",
+        TypedRelationships,
+        TYPED_BASE,
+        TYPED_BASE.replace(
+            '    books = orm.relationship("Book"',
+            '    books: Mapped[list[Book]] = orm.relationship("Book"',
+        ).replace(
+            '    author = orm.relationship("Author"',
+            '    author: Mapped[Author] = orm.relationship("Author"',
+        ),
+    ),
     Case("typed-directions", TypedRelationships, USERS, TYPED_USERS),
     Case(
         "typed-self-referential-and-no-ops",
