@@ -70,11 +70,13 @@ class Feature:
     """One legacy feature.
 
     :param id: stable id, ``FSCnnn``; the family is the hundreds digit (0 setup, 1 ``db.*``
-        names, 2 query API, 3 models, 4 relationships, 5 session and engine, 6 helpers).
+        names, 2 query API, 3 models, 4 relationships, 5 session and engine, 6 helpers,
+        7 Flask-SQLAlchemy 2.x).
     :param name: stable short name, usable instead of the id.
     :param summary: what the feature is.
     :param replacement: the plain-SQLAlchemy way to do the same.
-    :param stage: the migration guide's stage after which the feature is gone.
+    :param stage: the migration guide's stage after which the feature is gone (-1: the
+        2.x stage, which ends at the switch to the 3.1 level).
     :param rewrites: the shapes the ``fss-compat`` tool finds, each with its safety class.
 
     .. versionadded:: 0.1.0
@@ -118,6 +120,7 @@ FAMILIES: dict[str, str] = {
     "4": "relationships",
     "5": "session, engine and config",
     "6": "helpers and extras",
+    "7": "Flask-SQLAlchemy 2.x",
 }
 
 _S = Safety
@@ -508,6 +511,309 @@ FEATURES: tuple[Feature, ...] = (
             ),
         ),
     ),
+    # Flask-SQLAlchemy 2.x (the 2.5 level): each is gone once the app runs at the 3.1 level,
+    # the guide's stage -1. A rewrite whose "after" needs the 3.1 level says so.
+    Feature(
+        "FSC701",
+        "paginate-positional",
+        "Query.paginate(page, per_page, error_out, max_per_page) with positional arguments",
+        "the same arguments by keyword: paginate(page=..., per_page=..., error_out=...)",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "keywords",
+                _S.SAFE,
+                -1,
+                "posts = Post.query.paginate(page, 20, False)",
+                "posts = Post.query.paginate(page=page, per_page=20, error_out=False)",
+                "2.x's paginate takes the four arguments in this order; by keyword they mean the"
+                " same at the 2.5 level, and 3.x accepts them only by keyword. Left for a"
+                " person: a literal per_page of 0, an empty page in 2.x and a 404 in 3.x.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC702",
+        "pagination-v2",
+        "2.x's Pagination: built by hand as Pagination(query, page, per_page, total, items),"
+        " its .query, prev(error_out) / next(error_out) and iter_pages() by position",
+        "pages from Query.paginate or db.paginate; prev(error_out=...) and iter_pages(...) by"
+        " keyword, with 3.x's right_current one less than 2.x's",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "prev-next",
+                _S.SAFE,
+                -1,
+                "older = page.next(False)",
+                "older = page.next(error_out=False)",
+                "The one argument of 2.x's prev() and next() is error_out; by keyword it means"
+                " the same at both levels.",
+            ),
+            Rewrite(
+                "construct",
+                _S.MANUAL,
+                -1,
+                "page = Pagination(None, 1, 20, total, items)",
+                "(3.x builds a Pagination by running its queries: subclass it, see the guide)",
+                "3.x's constructor queries; a page of numbers known already needs a subclass"
+                " of fss_compat.Pagination whose _query_items() and _query_count() return them.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC703",
+        "extension-state",
+        "app.extensions['sqlalchemy'] as 2.x's state object (.db, .connectors) and get_state(app)",
+        "app.extensions['sqlalchemy'], which is the db itself in 3.x (or import your db)",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "state-db",
+                _S.SAFE,
+                -1,
+                "db = app.extensions['sqlalchemy'].db\ndb = get_state(app).db",
+                "db = app.extensions['sqlalchemy']\ndb = app.extensions['sqlalchemy']",
+                "With the switch to the 3.1 level: there the entry is the db, so .db of the"
+                " state and the entry are the same object.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC704",
+        "debug-queries",
+        "get_debug_queries() and 2.x's recording rules (on in debug and testing mode when"
+        " SQLALCHEMY_RECORD_QUERIES is unset)",
+        "SQLALCHEMY_RECORD_QUERIES = True and flask_sqlalchemy.record_queries."
+        "get_recorded_queries() (its records name the caller .location, not .context)",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "recorded-queries",
+                _S.MANUAL,
+                -1,
+                "for query in get_debug_queries():\n    log(query.duration, query.context)",
+                "for query in get_recorded_queries():\n    log(query.duration, query.location)",
+                "The records are dataclasses, not tuples, their caller field has another name,"
+                " and recording needs SQLALCHEMY_RECORD_QUERIES = True in every mode.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC705",
+        "app-bound-session",
+        "db.session, Model.query and db.engine used outside an app context through the app"
+        " given to SQLAlchemy(app); 2.x's session scoped per thread, not per app context",
+        "an app context (with app.app_context(): ...), or db.sessionmaker() in scripts",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "app-context",
+                _S.MANUAL,
+                -1,
+                "db = SQLAlchemy(app)\nUser.query.all()",
+                "db = SQLAlchemy(app)\nwith app.app_context():\n    User.query.all()",
+                "Where the context starts and ends is the app's decision: at import, in a"
+                " script, a worker or a test fixture. In 3.x nested app contexts also get a"
+                " session each, where 2.x shared one per thread.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC706",
+        "engine-api-v2",
+        "2.x's engine API: get_engine(app, bind), get_app(), get_binds(), get_tables_for_bind(),"
+        " make_connector(), and overriding create_engine / apply_driver_hacks /"
+        " apply_pool_defaults",
+        "db.engines[key] and db.metadatas[key].tables; SQLALCHEMY_ENGINE_OPTIONS or the"
+        " engine_options argument instead of overrides",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "get-engine",
+                _S.UNSAFE,
+                -1,
+                "engine = db.get_engine(app, bind='audit')",
+                "engine = db.engines['audit']",
+                "db.engines is the current app's (or, at the 2.5 level, SQLAlchemy(app)'s): the"
+                " same engine only when the app passed is that one.",
+            ),
+            Rewrite(
+                "hooks",
+                _S.MANUAL,
+                -1,
+                "class DB(SQLAlchemy):\n    def apply_driver_hacks(self, app, url, options): ...",
+                "db = SQLAlchemy(engine_options={...})",
+                "3.x makes engines at init_app from options only; what an override computed"
+                " must become options.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC707",
+        "session-hooks-v2",
+        "2.x's session and model hooks: SignallingSession subclasses (get_bind routing),"
+        " create_scoped_session(), create_session(), make_declarative_base()",
+        "a subclass of flask_sqlalchemy.session.Session passed as session_options={'class_':"
+        " ...}, and model_class=",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "session-class",
+                _S.MANUAL,
+                -1,
+                "class RoutingSession(SignallingSession):\n"
+                "    def get_bind(self, mapper=None, clause=None): ...",
+                "class RoutingSession(Session):\n"
+                "    def get_bind(self, mapper=None, clause=None, **kwargs): ...\n\n"
+                "db = SQLAlchemy(session_options={'class_': RoutingSession})",
+                "3.x's Session routes by the metadata's bind key and reads the engines of the"
+                " current app; its constructor and get_bind differ from SignallingSession's.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC708",
+        "commit-on-teardown",
+        "SQLALCHEMY_COMMIT_ON_TEARDOWN: commit the session when a request ends without error",
+        "db.session.commit() where the view's work is done",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "commit",
+                _S.MANUAL,
+                -1,
+                "app.config['SQLALCHEMY_COMMIT_ON_TEARDOWN'] = True",
+                "db.session.commit()  # at the end of each view that writes",
+                "Which views write, and where their work ends, is the app's knowledge.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC709",
+        "engine-config-v2",
+        "2.x's engine config: SQLALCHEMY_POOL_SIZE, _POOL_TIMEOUT, _POOL_RECYCLE,"
+        " _MAX_OVERFLOW, SQLALCHEMY_NATIVE_UNICODE, use_native_unicode=, and engine_options="
+        " overriding SQLALCHEMY_ENGINE_OPTIONS",
+        "SQLALCHEMY_ENGINE_OPTIONS = {'pool_size': ..., ...}; in 3.x the constructor's"
+        " engine_options are defaults that the config overrides",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "engine-options",
+                _S.MANUAL,
+                -1,
+                "app.config['SQLALCHEMY_POOL_SIZE'] = 10",
+                "app.config['SQLALCHEMY_ENGINE_OPTIONS'] = {'pool_size': 10}",
+                "The keys may be set in several places (config files, the environment), and"
+                " merging them into one dict is the app's choice.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC710",
+        "tablename-v2",
+        "a table name generated by 2.x's rule where 3.x's rule gives another (Test3D:"
+        " 'test3D' in 2.x, 'test3_d' in 3.x)",
+        "an explicit __tablename__ with the 2.x name",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "tablename",
+                _S.SAFE,
+                -1,
+                "class Test3D(db.Model):\n    id = db.Column(db.Integer, primary_key=True)",
+                "class Test3D(db.Model):\n    __tablename__ = 'test3D'\n"
+                "    id = db.Column(db.Integer, primary_key=True)",
+                "The name written is the one 2.x generated, so the table stays the same at"
+                " both levels. Only for classes whose own body declares a primary key and"
+                " whose two names differ.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC711",
+        "driver-defaults-v2",
+        "2.x's driver defaults that 3.x changed: relative SQLite paths from app.root_path"
+        " (3.x: app.instance_path) and MySQL charset=utf8 (3.x: utf8mb4)",
+        "an absolute SQLite path (or the file moved to the instance folder) and an explicit"
+        " MySQL charset in the URL",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "database-url",
+                _S.MANUAL,
+                -1,
+                "app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///app.db'",
+                "app.config['SQLALCHEMY_DATABASE_URI'] = f'sqlite:///{app.root_path}/app.db'",
+                "Where the file lives (and whether to move it) is a deployment decision.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC712",
+        "config-defaults-v2",
+        "2.x's config defaults: no database URI means in-memory SQLite, and"
+        " SQLALCHEMY_TRACK_MODIFICATIONS unset means on",
+        "set SQLALCHEMY_DATABASE_URI (3.x raises without it) and SQLALCHEMY_TRACK_MODIFICATIONS"
+        " (3.x: off unless True)",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "config",
+                _S.MANUAL,
+                -1,
+                "db = SQLAlchemy(app)",
+                "app.config['SQLALCHEMY_TRACK_MODIFICATIONS'] = False\ndb = SQLAlchemy(app)",
+                "Whether the app needs the models_committed signals is its own decision.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC713",
+        "bind-key-info",
+        "2.x's one metadata for every bind, with __bind_key__ recorded in Table.info['bind_key']",
+        "3.x's db.metadatas[key] per bind key, whose info['bind_key'] names it",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "table-info",
+                _S.MANUAL,
+                -1,
+                "key = table.info.get('bind_key')\ntables = db.metadata.tables",
+                "key = table.metadata.info.get('bind_key')\n"
+                "tables = {n: t for m in db.metadatas.values() for n, t in m.tables.items()}",
+                "Code that reads the tables (Alembic's env.py of 2.x's multi-database"
+                " template, schema tools) must look in every bind's metadata.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC714",
+        "create-all-app",
+        "create_all / drop_all / reflect with 2.x's app= argument or bind= keyword",
+        "create_all(bind_key=...) inside with app.app_context():",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "bind-key",
+                _S.SAFE,
+                -1,
+                "db.create_all(bind='audit')",
+                "db.create_all(bind_key='audit')",
+                "bind was 2.x's name of bind_key; the 2.5 level accepts both.",
+            ),
+            Rewrite(
+                "app",
+                _S.CONDITIONAL,
+                -1,
+                "db.create_all(app=app)",
+                "with app.app_context():\n    db.create_all()",
+                "The same app is used when the call is a statement of its own; the tool"
+                " checks that.",
+            ),
+        ),
+    ),
 )
 
 #: Features only the ``fss-compat`` tool sees: no runtime switch can, because the code that
@@ -669,6 +975,37 @@ STATIC_FEATURES: tuple[Feature, ...] = (
                 " value passed on or returned, len(), a query built in one place and run in"
                 " another, a use in a module that does not import the model, a string that"
                 " mentions '.posts', another class with an attribute of that name.",
+            ),
+        ),
+    ),
+    Feature(
+        "FSC700",
+        "v2-imports",
+        "names only Flask-SQLAlchemy 2.x's flask_sqlalchemy package has (BaseQuery,"
+        " models_committed, Model at the top level, SignallingSession, get_debug_queries,"
+        " get_state, FSADeprecationWarning, the _compat and utils modules)",
+        "their 3.x homes: flask_sqlalchemy.query.Query, flask_sqlalchemy.track_modifications,"
+        " flask_sqlalchemy.model, ...",
+        stage=-1,
+        rewrites=(
+            Rewrite(
+                "rename",
+                _S.SAFE,
+                -1,
+                "from flask_sqlalchemy import BaseQuery, Model, models_committed",
+                "from flask_sqlalchemy.model import Model\n"
+                "from flask_sqlalchemy.query import Query as BaseQuery\n"
+                "from flask_sqlalchemy.track_modifications import models_committed",
+                "With the switch to the 3.1 level: the same classes and signals live in these"
+                " modules there (FSADeprecationWarning becomes DeprecationWarning).",
+            ),
+            Rewrite(
+                "gone",
+                _S.MANUAL,
+                -1,
+                "from flask_sqlalchemy import SignallingSession, get_debug_queries, get_state",
+                "(see FSC707, FSC704 and FSC703)",
+                "Names whose 3.x replacement behaves differently: each has its own feature.",
             ),
         ),
     ),

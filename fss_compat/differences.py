@@ -1,4 +1,8 @@
-"""Every intentional difference between fss_compat and Flask-SQLAlchemy 3.1.1, with its reason.
+"""Every intentional difference between fss_compat and Flask-SQLAlchemy, with its reason.
+
+Most are differences from Flask-SQLAlchemy 3.1.1 (the 3.1 level); those of the 2.5 level
+(``fss_compat.shims_v2``) are differences from Flask-SQLAlchemy 2.5.1, and a difference
+can hold at both levels (its ``levels``).
 
 This is the one registry: parity tests that observe a difference look it up by id (so an
 unlisted difference fails), and ``docs/differences.md`` is rendered from it
@@ -21,6 +25,9 @@ class Difference:
     :param upstream: what Flask-SQLAlchemy 3.1.1 does.
     :param here: what fss_compat does instead.
     :param reason: why.
+    :param levels: the fss_compat levels it holds at: ``"3.1"`` (versus Flask-SQLAlchemy
+        3.1.1) and ``"2.5"`` (versus 2.5.1, whose behaviour ``upstream`` then describes
+        when the difference holds at the 2.5 level only).
 
     .. versionadded:: 0.1.0
     """
@@ -30,6 +37,7 @@ class Difference:
     upstream: str
     here: str
     reason: str
+    levels: tuple[str, ...] = ("3.1",)
 
 
 DIFFERENCES: tuple[Difference, ...] = (
@@ -51,9 +59,9 @@ DIFFERENCES: tuple[Difference, ...] = (
             " FlaskSQLAlchemyBase; issubclass(db.Model, Base) is False."
         ),
         here=(
-            "db.Model is an abstract subclass of Base, so issubclass(db.Model, Base) is True."
-            " Methods a mixin of Base defines win over db.Model's repr, as they would in"
-            " plain Python inheritance."
+            "db.Model is an abstract subclass of Base, so issubclass(db.Model, Base) is True"
+            " and methods of Base that call super() without arguments work (upstream's"
+            " copies raise TypeError). Attributes resolve as upstream otherwise."
         ),
         reason=(
             "Copying the class body is what breaks dataclass bases on SQLAlchemy 2.1, and a"
@@ -123,6 +131,7 @@ DIFFERENCES: tuple[Difference, ...] = (
             " per_page that large on page 1 returns every row."
         ),
         reason="The page number is client input; no database holds that many rows.",
+        levels=("3.1", "2.5"),
     ),
     Difference(
         id="per-page-request-cap",
@@ -134,6 +143,7 @@ DIFFERENCES: tuple[Difference, ...] = (
             " Values passed in code are not capped."
         ),
         reason="Otherwise any client can ask for every row in one request.",
+        levels=("3.1", "2.5"),
     ),
     Difference(
         id="get-or-404-impossible-identifier",
@@ -152,6 +162,7 @@ DIFFERENCES: tuple[Difference, ...] = (
             " for a UUID key is parsed. Anything else is passed on unchanged."
         ),
         reason="Identifiers come from URLs: a bad one must be a 404, never a 500.",
+        levels=("3.1", "2.5"),
     ),
     Difference(
         id="teardown-survives-dead-connection",
@@ -165,6 +176,70 @@ DIFFERENCES: tuple[Difference, ...] = (
             " goes on and the next context gets a new session."
         ),
         reason="A database outage must not also break every request's teardown.",
+        levels=("3.1", "2.5"),
+    ),
+    Difference(
+        id="v2-db-superset",
+        area="2.5 level: extension",
+        upstream=(
+            "Flask-SQLAlchemy 2.5.1's db has the 2.x API only; db.Table is a function, and"
+            " the SQLAlchemy names of sqlalchemy.__all__ and sqlalchemy.orm.__all__ are"
+            " copied onto the db."
+        ),
+        here=(
+            "The db is also the 3.1 level's: db.get_or_404, db.first_or_404, db.one_or_404,"
+            " db.paginate, db.engines, db.sessionmaker and create_all(bind_key=) work; db.Table"
+            " is a class; db.<name> forwards any public name of sqlalchemy, then"
+            " sqlalchemy.orm (SQLAlchemy 2.x has no __all__). Not db.metadatas, by which"
+            " extensions tell the versions apart (Flask-Migrate's multi-database env.py). A"
+            " model_class that is a SQLAlchemy 2.x DeclarativeBase is refused with a TypeError"
+            " naming the 3.1 level."
+        ),
+        reason=(
+            "An app moves its call sites to the 3.x forms while still at the 2.5 level, so"
+            " the switch to 3.1 changes as little as possible at once."
+        ),
+        levels=("2.5",),
+    ),
+    Difference(
+        id="v2-no-warning-filter",
+        area="2.5 level: extension",
+        upstream=(
+            "Importing flask_sqlalchemy 2.5.1 runs warnings.simplefilter('always',"
+            " FSADeprecationWarning), changing the process's warning filters."
+        ),
+        here="No warning filter is installed; FSADeprecationWarning follows the app's filters.",
+        reason="An import must not change process-wide state (the style guide's rule).",
+        levels=("2.5",),
+    ),
+    Difference(
+        id="v2-pagination-superset",
+        area="2.5 level: pagination",
+        upstream=(
+            "2.5.1's Pagination has no first, last or iteration, and paginate() has no"
+            " count argument."
+        ),
+        here=(
+            "The 2.x Pagination is a subclass of the 3.1 level's (first, last, iterating"
+            " the items), and BaseQuery.paginate(count=False) skips the count query."
+        ),
+        reason="The same as v2-db-superset: 3.x forms work before the switch.",
+        levels=("2.5",),
+    ),
+    Difference(
+        id="extension-entries",
+        area="extension",
+        upstream="init_app adds one entry to app.extensions: 'sqlalchemy', the db object.",
+        here=(
+            "init_app also adds 'fss_compat.scoped_session' (the session current_session"
+            " returns) and 'fss_compat.legacy' (the app's legacy modes and usage report); a"
+            " recording app (SQLALCHEMY_RECORD_QUERIES) gets 'fss_compat.record_queries'."
+        ),
+        reason=(
+            "State belongs to the app it describes, so two apps in one process never share"
+            " it; app.extensions is where Flask extensions keep such state."
+        ),
+        levels=("3.1", "2.5"),
     ),
 )
 
@@ -188,14 +263,20 @@ def render_markdown() -> str:
         "`python -c \"import fss_compat.differences as d; print(d.render_markdown(), end='')\""
         " > docs/differences.md`.",
         "Anything that behaves differently and is not listed here is a bug: please report it.",
+        "Differences of the 2.5 level are from Flask-SQLAlchemy 2.5.1 and say so.",
     ]
     for difference in DIFFERENCES:
+        upstream = (
+            "Flask-SQLAlchemy 2.5.1" if "3.1" not in difference.levels else "Flask-SQLAlchemy"
+        )
         lines += [
             "",
             f"## `{difference.id}` ({difference.area})",
             "",
-            f"- **Flask-SQLAlchemy:** {difference.upstream}",
+            f"- **{upstream}:** {difference.upstream}",
             f"- **fss_compat:** {difference.here}",
             f"- **Why:** {difference.reason}",
         ]
+        if "2.5" in difference.levels and "3.1" in difference.levels:
+            lines.append("- **Levels:** 3.1 and 2.5 (the same against Flask-SQLAlchemy 2.5.1)")
     return "\n".join(lines) + "\n"

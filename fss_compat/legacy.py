@@ -29,6 +29,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import enum
+import functools
 import os
 import sys
 import threading
@@ -75,6 +76,20 @@ FeatureId = t.Literal[
     "FSC602",
     "FSC603",
     "FSC605",
+    "FSC701",
+    "FSC702",
+    "FSC703",
+    "FSC704",
+    "FSC705",
+    "FSC706",
+    "FSC707",
+    "FSC708",
+    "FSC709",
+    "FSC710",
+    "FSC711",
+    "FSC712",
+    "FSC713",
+    "FSC714",
 ]
 
 #: Key in ``app.extensions`` of an app's :class:`_AppLegacy`.
@@ -152,7 +167,7 @@ class Modes:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("default", "features", "modules")
+    __slots__ = ("default", "features", "modules", "quiet")
 
     def __init__(
         self,
@@ -168,6 +183,10 @@ class Modes:
         self.modules: Mapping[str, Mapping[str, Mode]] = types.MappingProxyType(
             {prefix: types.MappingProxyType(dict(m)) for prefix, m in (modules or {}).items()}
         )
+        modes = [default, *self.features.values()]
+        modes += [mode for by_feature in self.modules.values() for mode in by_feature.values()]
+        #: True when every key is ``allow``: no use can warn or raise.
+        self.quiet = all(mode in (None, Mode.ALLOW) for mode in modes)
 
     @classmethod
     def parse(cls, spec: Mapping[str, str] | str | Modes | None) -> Modes:
@@ -212,21 +231,7 @@ class Modes:
             return self
         if self is _QUIET:
             return over
-        modules = {prefix: dict(m) for prefix, m in self.modules.items()}
-        for prefix, by_feature in over.modules.items():
-            modules.setdefault(prefix, {}).update(by_feature)
-        return Modes(
-            over.default if over.default is not None else self.default,
-            {**self.features, **over.features},
-            modules,
-        )
-
-    @property
-    def quiet(self) -> bool:
-        """True when every key is ``allow``: no use can warn or raise."""
-        modes = [self.default, *self.features.values()]
-        modes += [mode for by_feature in self.modules.values() for mode in by_feature.values()]
-        return all(mode in (None, Mode.ALLOW) for mode in modes)
+        return _merge(self, over)
 
     def mode_for(self, feature_id: str, module: str) -> Mode:
         """The mode of a feature for code in ``module``: the most specific key wins."""
@@ -250,6 +255,20 @@ class Modes:
 
 
 _QUIET = Modes()
+
+
+@functools.lru_cache(maxsize=256)
+def _merge(lower: Modes, upper: Modes) -> Modes:
+    # Cached: every check in an app with modes of its own merges the process layer with
+    # them, and both are immutable (hashed by identity).
+    modules = {prefix: dict(m) for prefix, m in lower.modules.items()}
+    for prefix, by_feature in upper.modules.items():
+        modules.setdefault(prefix, {}).update(by_feature)
+    return Modes(
+        upper.default if upper.default is not None else lower.default,
+        {**lower.features, **upper.features},
+        modules,
+    )
 
 
 class Usage:
@@ -499,11 +518,13 @@ def check(feature_id: FeatureId, db: _HasModes | None = None, *, app: Flask | No
 
 
 def _check(feature_id: str, db: _HasModes | None, app: Flask | None) -> None:
-    frame = _user_frame()
-    module = frame.f_globals.get("__name__", "") if frame is not None else ""
     found, state = _effective(db, app)
     app_usage = None if state is None else state.usage
     reports = [usage for usage in (_process.usage, app_usage) if usage is not None]
+    if found.quiet and not reports:
+        return  # another app or db is loud, not this one
+    frame = _user_frame()
+    module = frame.f_globals.get("__name__", "") if frame is not None else ""
     if reports:
         site = f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "<unknown>"
         for usage in reports:

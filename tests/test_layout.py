@@ -18,6 +18,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fss_compat.legacy", "fss_compat.catalogue", "fss_compat.differences"),
     ("fss_compat.shims",),
     ("fss_compat.shims.extension",),
+    # The 2.5 level: a layer of shims over the 3.1 ones (its db subclasses the 3.1 db).
+    ("fss_compat.shims_v2",),
     ("fss_compat", "fss_compat.alias"),
     ("fss_compat.pytest_plugin", "fss_compat.codemod"),
 )

@@ -167,6 +167,125 @@ def test_alias_uninstall() -> None:
     assert result.stdout.strip() == "False []", result.stderr
 
 
+APP_V2 = """
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
+db = SQLAlchemy(app)
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+"""
+
+TESTS_V2 = """
+import flask_sqlalchemy
+
+from app_v2 import User, db
+
+
+def test_written_for_2_x():
+    db.create_all()
+    db.session.add(User())
+    db.session.commit()
+    assert User.query.paginate(1, 10).total == 1
+    assert flask_sqlalchemy.__version__ == "2.5.1"
+"""
+
+
+@pytest.fixture
+def suite_v2(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A tiny app written for Flask-SQLAlchemy 2.x, and its test."""
+    pytester.makepyfile(app_v2=APP_V2, test_app_v2=TESTS_V2)
+    pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    return pytester
+
+
+def test_level_2_5_serves_the_2_x_api(suite_v2: pytest.Pytester) -> None:
+    """``--fss-compat=2.5`` serves Flask-SQLAlchemy 2.5.1's API and reports its features."""
+    result = suite_v2.runpytest_subprocess("-p", "no:cacheprovider", "--fss-compat=2.5")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "fss_compat: 'flask_sqlalchemy' is served by fss_compat (as 2.5.1, level 2.5)",
+            "*FSC701 paginate-positional: 1 use at 1 site*",
+            "*test_app_v2.py:10 (1x)*",
+            "*FSC705 app-bound-session: * uses at * sites*",
+        ]
+    )
+
+
+def test_level_from_the_environment(
+    suite_v2: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bare flag serves the level of ``FSS_COMPAT_LEVEL``; ``=3.1`` overrides it."""
+    monkeypatch.setenv("FSS_COMPAT_LEVEL", "2.5")
+    suite_v2.runpytest_subprocess("-p", "no:cacheprovider", "--fss-compat").assert_outcomes(
+        passed=1
+    )
+    result = suite_v2.runpytest_subprocess("-p", "no:cacheprovider", "--fss-compat=3.1")
+    result.stdout.fnmatch_lines(["*(as 3.1.1, level 3.1)*"])
+    result.assert_outcomes(failed=1)
+
+
+def test_unknown_level_is_a_usage_error(
+    suite_v2: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown level in ``FSS_COMPAT_LEVEL`` stops the run, naming the known levels."""
+    monkeypatch.setenv("FSS_COMPAT_LEVEL", "2.6")
+    result = suite_v2.runpytest_subprocess("-p", "no:cacheprovider", "--fss-compat")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*Unknown fss_compat level '2.6'*Known levels: '3.1', '2.5'*"])
+
+
+def test_alias_serves_the_2_5_layout() -> None:
+    """At level 2.5 the package is ``fss_compat.shims_v2`` with 2.5.1's three submodules."""
+    result = _run(
+        """
+        from fss_compat import alias
+        alias.install(level="2.5")
+        import flask_sqlalchemy
+        import flask_sqlalchemy.model
+        from flask_sqlalchemy import _compat, utils
+        import fss_compat.shims_v2 as v2
+        assert flask_sqlalchemy is v2 and flask_sqlalchemy.model is v2.model
+        assert flask_sqlalchemy.__version__ == "2.5.1" and alias.installed_level() == "2.5"
+        assert utils is v2.utils and _compat is v2._compat
+        for name in ("session", "query", "_extension"):
+            try:
+                __import__("flask_sqlalchemy." + name)
+            except ModuleNotFoundError:
+                print(name, end=" ")
+        try:
+            alias.install(level="3.1")
+        except RuntimeError as e:
+            print("already" in str(e))
+        """
+    )
+    assert result.stdout.strip() == "session query _extension True", result.stderr
+
+
+def test_alias_level_checks() -> None:
+    """Unknown levels are errors naming the known ones; ``FSS_COMPAT_LEVEL`` is the default."""
+    result = _run(
+        """
+        import os
+        from fss_compat import alias
+        try:
+            alias.install(level="2")
+        except ValueError as e:
+            print("'3.1', '2.5'" in str(e), end=" ")
+        os.environ["FSS_COMPAT_LEVEL"] = "2.5"
+        alias.install()
+        print(alias.installed_level())
+        """
+    )
+    assert result.stdout.strip() == "True 2.5", result.stderr
+
+
 @pytest.mark.parametrize("warnings_as_errors", ["-W error", "filterwarnings = error"])
 def test_alias_from_sitecustomize_keeps_pytest_quiet(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, warnings_as_errors: str

@@ -36,7 +36,7 @@ if t.TYPE_CHECKING:
 RULES = "rules"
 #: First line of every generated page; only files that start with it are ever removed.
 GENERATED = (
-    "% Generated from fss_compat.legacy by docs/_ext/fss_docs.py at build time: do not edit."
+    "% Generated from fss_compat.catalogue by docs/_ext/fss_docs.py at build time: do not edit."
 )
 
 SAFETY_MEANING: dict[catalogue.Safety, str] = {

@@ -1,4 +1,4 @@
-"""``docs/rules.md``: the rule catalogue of :mod:`fss_compat.legacy`, rendered."""
+"""``docs/rules.md``: the rule catalogue of :mod:`fss_compat.catalogue`, rendered."""
 
 from __future__ import annotations
 

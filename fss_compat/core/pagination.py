@@ -298,7 +298,7 @@ class SelectPagination(Pagination):
     first column of each row, each value once. The count is ``SELECT count(*)`` over the
     statement as a subquery, with ``lazyload('*')`` and without ``ORDER BY``.
 
-    :param select: the statement (by keyword, with the :class:`Pagination` arguments).
+    :param select: the statement (by keyword, with the :class:`~fss_compat.Pagination` arguments).
     :param session: the :class:`sqlalchemy.orm.Session` that runs it.
 
     .. versionadded:: 0.1.0

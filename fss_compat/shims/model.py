@@ -6,17 +6,15 @@ Known differences from Flask-SQLAlchemy 3.1.1 (also in the guide, section "model
   subclass, with or without ``MappedAsDataclass``), ``db.Model`` is an abstract
   **subclass** of that class. Flask-SQLAlchemy copies the class's namespace into a new
   class instead, which is not a subclass and which SQLAlchemy 2.1 refuses for dataclass
-  bases (Flask-SQLAlchemy #1420). So ``issubclass(db.Model, Base)`` is True here. It
-  follows that:
+  bases (Flask-SQLAlchemy #1420). So ``issubclass(db.Model, Base)`` is True here, and
+  methods of ``Base`` that use zero-argument ``super()`` (``__init_subclass__`` for one)
+  work; upstream's copies raise ``TypeError`` when called on a model.
 
-  * methods of ``Base`` that use zero-argument ``super()`` (``__init_subclass__`` for
-    one) work here; upstream's copies raise ``TypeError`` when called on a model;
-  * attributes resolve in another order: a ``__table_cls__`` in ``Base``'s body loses
-    to the automatic-name one here (upstream it wins), and a ``__repr__`` that ``Base``
-    inherits from a mixin wins over ``Model.__repr__`` here (upstream it loses);
-  * ``db.Model`` sets ``__abstract__ = True``, which every model inherits, as on the
-    1.x path; upstream's 2.x ``db.Model`` has no ``__abstract__``;
-  * ``db.Model.__doc__`` is None rather than ``Base``'s docstring.
+  Everything else resolves as upstream: what ``Base``'s own body defines
+  (``__table_cls__``, ``__repr__``, ...) wins over ``Model``'s, what ``Base`` inherits
+  from a mixin loses to it, ``db.Model.__doc__`` is ``Base``'s docstring, and neither
+  ``db.Model`` nor the models have an ``__abstract__`` of their own
+  (``tests/compat/test_model_base.py`` checks each on both sides).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ class QueryPagination(Pagination):
     Items are ``query.limit(...).offset(...).all()``; the count is
     ``query.order_by(None).count()``.
 
-    :param query: the query (by keyword, with the :class:`Pagination` arguments).
+    :param query: the query (by keyword, with the :class:`~fss_compat.Pagination` arguments).
 
     .. versionadded:: 0.1.0
     """

@@ -5,12 +5,11 @@ the database inside an app context is kept, with its timing and the line of the 
 code that caused it, in a list per app context that :func:`get_recorded_queries`
 returns: slow-query logging and query-count assertions in tests read it.
 
-Known differences from Flask-SQLAlchemy 3.1.1:
+Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
 
-* ``end_time`` is read as soon as the statement returns, before the calling line is
-  looked up, so ``duration`` no longer includes the recorder's own overhead.
-* Each recording app gets an ``app.extensions["fss_compat.record_queries"]`` entry, which
-  holds what is worked out once per app to locate callers.
+* ``extension-entries``: each recording app gets an
+  ``app.extensions["fss_compat.record_queries"]`` entry, which holds what is worked out
+  once per app to locate callers.
 """
 
 from __future__ import annotations
@@ -151,7 +150,6 @@ def _record_end(
     context: sa.engine.ExecutionContext | None,
     executemany: bool,
 ) -> None:
-    end_time = perf_counter()
     if context is None or not has_app_context():
         return
     ctx = t.cast(AppContext, current_scope())
@@ -165,7 +163,8 @@ def _record_end(
         statement=context.statement,
         parameters=context.parameters,
         start_time=getattr(context, _START),
-        end_time=end_time,
         location=locator.locate(sys._getframe()),
+        # After the caller is found, as upstream: the duration includes that search.
+        end_time=perf_counter(),
     )
     ctx.g.setdefault(_QUERIES, []).append(info)

@@ -7,6 +7,7 @@ Nothing of it is committed: the archive is downloaded with pip into a git-ignore
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -24,9 +25,8 @@ def unpacked_sdist(name: str, version: str, into: Path) -> Path:
     (``CI`` set), like the PostgreSQL tests.
     """
     CACHE.mkdir(exist_ok=True)
-    stem = f"{name.replace('-', '_')}-{version}"
-    archive = CACHE / f"{stem}.tar.gz"
-    if not archive.exists():
+    archive = _cached(name, version)
+    if archive is None:
         command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
         command += ["--no-binary", ":all:", "--dest", str(CACHE), f"{name}=={version}"]
         result = subprocess.run(
@@ -35,11 +35,27 @@ def unpacked_sdist(name: str, version: str, into: Path) -> Path:
             text=True,
             check=False,
         )
-        if result.returncode != 0 or not archive.exists():
+        archive = _cached(name, version)
+        if result.returncode != 0 or archive is None:
             message = f"cannot download the {name} {version} sdist: {result.stderr.strip()}"
             if os.environ.get("CI"):
                 pytest.fail(message)
             pytest.skip(message)
     with tarfile.open(archive) as sdist:
+        top = sdist.getnames()[0].split("/")[0]
         sdist.extractall(into, filter="data")
-    return into / stem
+    return into / top
+
+
+def _cached(name: str, version: str) -> Path | None:
+    # Older sdists keep the project's own spelling ("Flask-SQLAlchemy-2.5.1.tar.gz"),
+    # newer ones the normalized one ("flask_sqlalchemy-3.1.1.tar.gz").
+    wanted = _normalized(f"{name}-{version}")
+    for archive in CACHE.glob("*.tar.gz"):
+        if _normalized(archive.name.removesuffix(".tar.gz")) == wanted:
+            return archive
+    return None
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"[-_.]+", "-", text).lower()

@@ -14,7 +14,6 @@ from flask import Flask
 from sqlalchemy.orm import Mapped
 
 import fss_compat
-from fss_compat import differences
 from tests._support.implementations import Impl
 from tests._support.implementations import Variant
 from tests._support.postgresql import Database
@@ -44,6 +43,7 @@ def test_repr_hides_password(impl: Impl, app: Flask) -> None:
         assert repr(db) == "<SQLAlchemy postgresql+psycopg://user:***@localhost/db>"
 
 
+@pytest.mark.difference("repr-without-default-engine")
 def test_repr_without_default_engine(impl: Impl, app: Flask) -> None:
     """Flask-SQLAlchemy 3.1.1's ``repr(db)`` raises KeyError without a default engine."""
     del app.config["SQLALCHEMY_DATABASE_URI"]
@@ -54,7 +54,6 @@ def test_repr_without_default_engine(impl: Impl, app: Flask) -> None:
             with pytest.raises(KeyError):
                 repr(db)
         else:
-            assert differences.get("repr-without-default-engine")
             assert repr(db) == "<SQLAlchemy (no default engine) +1>"
 
 
@@ -235,10 +234,10 @@ def test_session_options_mutated(impl: Impl) -> None:
     assert options["query_cls"] is db.Query
 
 
+@pytest.mark.difference("sessionmaker-attribute")
 def test_sessionmaker_outside_app_context(app: Flask) -> None:
     """``db.sessionmaker`` (fss_compat only) opens plain sessions in scripts, with no context."""
     db = fss_compat.SQLAlchemy(app)
-    assert differences.get("sessionmaker-attribute")
 
     class Note(db.Model):
         id = sa.Column(sa.Integer, primary_key=True)
@@ -267,3 +266,13 @@ def test_sessionmaker_uses_latest_app(tmp_path: Path) -> None:
     gc.collect()
     with db.sessionmaker() as session:
         assert session.get_bind().engine.url.database == f"{tmp_path / 'one'}.db"
+
+
+@pytest.mark.difference("extension-entries")
+def test_extension_entries(impl: Impl, app: Flask) -> None:
+    """``init_app`` adds ``"sqlalchemy"``; fss_compat also keeps its per-app state there."""
+    app.config["SQLALCHEMY_RECORD_QUERIES"] = True
+    db = impl.SQLAlchemy(app)
+    assert app.extensions["sqlalchemy"] is db
+    ours = {"fss_compat.scoped_session", "fss_compat.legacy", "fss_compat.record_queries"}
+    assert set(app.extensions) == {"sqlalchemy"} | (set() if impl.is_fsa else ours)

@@ -33,6 +33,8 @@ def greet(self: object) -> str:
     return f"hello from {type(self).__name__}"
 
 
+@pytest.mark.difference("model-subclasses-base")
+@pytest.mark.difference("dataclass-base-on-sqlalchemy-2.1")
 def test_model_class_paths(impl: Impl, variant: Variant, app: Flask) -> None:
     """A 1.x ``model_class`` becomes a new ``Model``; a 2.x base becomes ``FlaskSQLAlchemyBase``."""
     base = custom_base(impl, variant, greet=greet)

@@ -10,7 +10,7 @@ import sqlalchemy.exc as sa_exc
 from flask import Flask
 from sqlalchemy.orm import Mapped
 
-from fss_compat import differences
+from tests._support.implementations import Impl
 from tests._support.implementations import Variant
 from tests._support.postgresql import Database
 
@@ -198,6 +198,7 @@ def test_no_default_engine_unbound(impl: t.Any, app: Flask) -> None:
         db.session.execute(sa.text("SELECT 1"))
 
 
+@pytest.mark.difference("session-engines-resolved-once")
 def test_session_keeps_first_apps_engines(impl: t.Any, tmp_path: t.Any) -> None:
     """A plain session used under two apps: upstream follows the current app, fss_compat
     keeps the engines of the app it first ran in (a registered difference)."""
@@ -215,5 +216,18 @@ def test_session_keeps_first_apps_engines(impl: t.Any, tmp_path: t.Any) -> None:
     if impl.is_fsa:
         assert first is not second
     else:
-        assert differences.get("session-engines-resolved-once")
         assert first is second
+
+
+@pytest.mark.difference("unregistered-app-session")
+def test_session_in_an_unregistered_apps_context(impl: Impl, app: Flask) -> None:
+    """A session for an app never given to ``init_app``: upstream fails at the first query."""
+    db = impl.SQLAlchemy(app)
+    with Flask("other").app_context():
+        if impl.is_fsa:
+            session = db.session()
+            with pytest.raises(RuntimeError, match="not registered"):
+                session.execute(sa.text("SELECT 1"))
+        else:
+            with pytest.raises(RuntimeError, match="never registered"):
+                db.session()

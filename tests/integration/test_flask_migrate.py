@@ -27,12 +27,14 @@ class Project:
     folder: Path
     database: Database
 
+    #: Give the app the second database (``FSS_TEST_BIND_URL``).
+    binds: bool = True
+
     def db(self, *args: str) -> str:
         """Run ``flask db <args>``; its stdout, or a failure showing its output."""
-        env = {
-            "FSS_TEST_DATABASE_URL": self.database.url,
-            "FSS_TEST_BIND_URL": self.database.bind_url,
-        }
+        env = {"FSS_TEST_DATABASE_URL": self.database.url}
+        if self.binds:
+            env["FSS_TEST_BIND_URL"] = self.database.bind_url
         app = f"tests.integration.{self.app}"
         return succeeded(
             self.blocked.run("-m", "flask", "--app", app, "db", *args, cwd=self.folder, env=env)
@@ -137,4 +139,28 @@ def test_multidb(blocked: Blocked, database: Database, tmp_path: Path) -> None:
         project,
         sections={"upgrade_": {"post"}, "upgrade_accounts": {"account"}},
         tables={database.url: {"post"}, database.bind_url: {"account"}},
+    )
+
+
+def test_single_database_at_the_2_5_level(
+    blocked: Blocked, database: Database, tmp_path: Path
+) -> None:
+    """An app written for Flask-SQLAlchemy 2.x migrates with the ``flask`` template."""
+    project = Project(blocked, "migrate_v2_app", tmp_path, database, binds=False)
+    project.db("init")
+    _round_trip(
+        project,
+        sections={"upgrade": {"author", "post"}},
+        tables={database.url: {"author", "post"}},
+    )
+
+
+def test_multidb_at_the_2_5_level(blocked: Blocked, database: Database, tmp_path: Path) -> None:
+    """At the 2.5 level the ``flask-multidb`` template sorts tables by their bind key too."""
+    project = Project(blocked, "migrate_v2_app", tmp_path, database)
+    project.db("init", "--multidb")
+    _round_trip(
+        project,
+        sections={"upgrade_": {"author", "post"}, "upgrade_accounts": {"account"}},
+        tables={database.url: {"author", "post"}, database.bind_url: {"account"}},
     )
