@@ -26,7 +26,6 @@ is reported.
 
 from __future__ import annotations
 
-import dataclasses
 import typing as t
 
 import libcst as cst
@@ -36,149 +35,26 @@ from libcst.metadata import ParentNodeProvider
 from libcst.metadata import PositionProvider
 from libcst.metadata import ScopeProvider
 
-from fss_compat.codemod.call_args import Names
+from fss_compat.codemod.class_command import ClassCommand
 from fss_compat.codemod.dynamic_sites import MUTATIONS
 from fss_compat.codemod.dynamic_sites import UNIQUE
+from fss_compat.codemod.dynamic_sites import DynamicPlan
+from fss_compat.codemod.dynamic_sites import ModuleSites
 from fss_compat.codemod.dynamic_sites import Shape
 from fss_compat.codemod.dynamic_sites import Site
-from fss_compat.codemod.dynamic_sites import classify
-from fss_compat.codemod.dynamic_sites import mentions
+from fss_compat.codemod.dynamic_sites import find_sites
 from fss_compat.codemod.python_types import Target
-from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.schema_index import SchemaIndex
 from fss_compat.codemod.typed_models import Decision
 from fss_compat.codemod.typed_models import Outcome
-from fss_compat.codemod.typed_relationships import _ClassCommand
 
-__all__ = ["Blocker", "DynamicPlan", "DynamicRelationships", "plan_dynamic"]
+__all__ = ["DynamicRelationships"]
 
 #: The comment the FSC104 rule puts above a dynamic relationship and its uses.
 _STALE = "# TODO(fss FSC104)"
 
 
-@dataclasses.dataclass(frozen=True)
-class Blocker:
-    """Why an attribute stays dynamic: a use the tool cannot prove, or its definition."""
-
-    where: str
-    line: int
-    reason: str
-
-
-@dataclasses.dataclass
-class DynamicPlan:
-    """The dynamic relationships of the project, by attribute name, and what blocks each."""
-
-    relationships: dict[str, list[tuple[str, RelationshipCall]]]
-    blocked: dict[str, list[Blocker]]
-    dbs: dict[str, str]
-
-    def convertible(self, attribute: str) -> bool:
-        """Whether every use of ``attribute`` has a write-only form."""
-        return attribute in self.relationships and not self.blocked.get(attribute)
-
-
-def _receiver_is_class(node: cst.Attribute, names: Names, schema: SchemaIndex) -> bool:
-    """``User.posts`` (the class's attribute, unchanged by the rewrite), not ``user.posts``."""
-    value = node.value
-    if not isinstance(value, (cst.Name, cst.Attribute)):
-        return False
-    return any(schema.project.resolve(q) in schema.classes for q in names.of(value))
-
-
-@dataclasses.dataclass
-class ModuleSites:
-    """The uses of dynamic attributes in one module."""
-
-    #: id of the node a rewrite replaces -> the use.
-    sites: dict[int, Site]
-    lines: dict[int, int]
-    #: ``(line, attribute)`` of each string that mentions ``.<attribute>``.
-    strings: list[tuple[int, str]]
-    #: The qualified names the module's top-level names are bound to.
-    bound: set[str]
-
-
-def find_sites(
-    wrapper: MetadataWrapper,
-    name: str,
-    is_package: bool,
-    attributes: t.Collection[str],
-    schema: SchemaIndex,
-) -> ModuleSites:
-    """The uses of ``attributes`` in one module, and the strings that mention them."""
-    parents = wrapper.resolve(ParentNodeProvider)
-    positions = wrapper.resolve(PositionProvider)
-    names = Names(wrapper.resolve(ScopeProvider), name, is_package)
-    found = ModuleSites({}, {}, [], set())
-    found.bound = {schema.project.resolve(q) for q in names.bindings(wrapper.module).values()}
-
-    class _Visitor(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            if node.attr.value in attributes and not _receiver_is_class(node, names, schema):
-                site = classify(node, parents)
-                found.sites[id(site.node)] = site
-                found.lines[id(site.node)] = positions[node].start.line
-
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            for attribute in sorted(mentions(node.value, attributes)):
-                found.strings.append((positions[node].start.line, attribute))
-
-    wrapper.module.visit(_Visitor())
-    return found
-
-
-def plan_dynamic(
-    schema: SchemaIndex,
-    sources: t.Mapping[str, tuple[str, bool]],
-    texts: t.Mapping[str, str] | None = None,
-) -> DynamicPlan:
-    """Find every dynamic relationship and every use of its name; decide per name.
-
-    :param sources: module name -> (source, is a package's ``__init__``).
-    :param texts: other files (templates) by path: a mention of ``.<attribute>`` blocks it.
-    """
-    found: dict[str, list[tuple[str, RelationshipCall]]] = {}
-    for owner, facts in schema.classes.items():
-        for call in facts.relationships:
-            if call.lazy == "dynamic" and schema.is_relationship(call) and not schema.mapped(owner):
-                found.setdefault(call.attribute, []).append((owner, call))
-    blocked: dict[str, list[Blocker]] = {name: [] for name in found}
-    dbs: dict[str, str] = {}
-    for name, definitions in found.items():
-        owners = {owner for owner, _ in definitions}
-        for owner, call in definitions:
-            db = schema.project.model_db(owner)
-            if not db or dbs.setdefault(name, db) != db:
-                blocked[name].append(Blocker(owner, call.line, "no single db.session to query"))
-            if call.star or not schema.target_class(call):
-                blocked[name].append(Blocker(owner, call.line, "the tool cannot read its target"))
-        for qname, facts in schema.classes.items():
-            if name in facts.attributes and qname not in owners and not schema.mapped(qname):
-                blocked[name].append(Blocker(qname, facts.line, f"'{qname}' also has '{name}'"))
-    for module, (source, is_package) in sources.items():
-        present = [name for name in found if f".{name}" in source]
-        if not present:
-            continue
-        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
-        uses = find_sites(wrapper, module, is_package, present, schema)
-        for node_id, site in uses.sites.items():
-            line = uses.lines[node_id]
-            owners = {owner for owner, _ in found[site.attribute]}
-            if site.shape is Shape.UNKNOWN:
-                blocked[site.attribute].append(Blocker(module, line, site.reason))
-            elif not owners & (uses.bound | {q for q in schema.classes if q.startswith(module)}):
-                reason = f"'.{site.attribute}' in a module that does not import its model"
-                blocked[site.attribute].append(Blocker(module, line, reason))
-        for line, name in uses.strings:
-            blocked[name].append(Blocker(module, line, f"a string mentions '.{name}'"))
-    for path, text in (texts or {}).items():
-        for name in sorted(mentions(text, found)):
-            blocked[name].append(Blocker(path, 0, f"it mentions '.{name}'"))
-    return DynamicPlan(found, blocked, dbs)
-
-
-class DynamicRelationships(_ClassCommand):
+class DynamicRelationships(ClassCommand):
     """FSC403: dynamic relationships become write-only, with every use rewritten.
 
     :param plan: :func:`plan_dynamic` of the whole project.

@@ -13,7 +13,7 @@ from libcst.codemod import transform_module
 from fss_compat.codemod import engine
 from fss_compat.codemod import runner
 from fss_compat.codemod.dynamic_relationships import DynamicRelationships
-from fss_compat.codemod.dynamic_relationships import plan_dynamic
+from fss_compat.codemod.dynamic_sites import plan_dynamic
 from fss_compat.codemod.model_schema import collect
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts

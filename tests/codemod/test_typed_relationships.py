@@ -15,8 +15,8 @@ import pytest
 from libcst.codemod import Codemod
 from libcst.codemod import CodemodTest
 
+from fss_compat.codemod.backrefs import BackPopulates
 from fss_compat.codemod.python_types import Target
-from fss_compat.codemod.typed_relationships import BackPopulates
 from fss_compat.codemod.typed_relationships import TypedRelationships
 from tests._support import schema_diff
 from tests._support.typed import run
