@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import typing as t
 
+from fss_compat.core import KeysetPagination
 from fss_compat.core import Pagination
 from fss_compat.core import current_session
 from fss_compat.core import first_or_404
 from fss_compat.core import flask_scoped_session
 from fss_compat.core import get_or_404
+from fss_compat.core import keyset_paginate
 from fss_compat.core import one_or_404
 from fss_compat.core import paginate
 
@@ -29,12 +31,14 @@ if t.TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "KeysetPagination",
     "Pagination",
     "SQLAlchemy",
     "current_session",
     "first_or_404",
     "flask_scoped_session",
     "get_or_404",
+    "keyset_paginate",
     "one_or_404",
     "paginate",
 ]

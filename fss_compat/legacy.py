@@ -26,13 +26,9 @@ wins: a module key over a plain one (the longest module prefix first), an id or 
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import enum
-import functools
 import os
 import sys
-import threading
 import types
 import typing as t
 import warnings
@@ -43,6 +39,13 @@ from collections.abc import Mapping
 from flask import Flask
 from flask import current_app
 from flask import has_app_context
+
+from fss_compat._modes import QUIET
+from fss_compat._modes import Mode
+from fss_compat._modes import Modes
+from fss_compat._modes import load_catalogue
+from fss_compat._modes import resolve_feature_id
+from fss_compat._usage import Usage
 
 if t.TYPE_CHECKING:
     from fss_compat.catalogue import Feature
@@ -96,14 +99,6 @@ FeatureId = t.Literal[
 APP_KEY = "fss_compat.legacy"
 
 
-class Mode(str, enum.Enum):
-    """What happens when a legacy feature is used."""
-
-    ALLOW = "allow"
-    WARN = "warn"
-    ERROR = "error"
-
-
 class LegacyFeatureWarning(DeprecationWarning):
     """Emitted where a legacy feature in ``warn`` mode is used.
 
@@ -126,195 +121,6 @@ class LegacyFeatureError(RuntimeError):
         self.feature = feature
 
 
-def _catalogue() -> types.ModuleType:
-    # Loaded on first need (a mode, a report): the features' data is not needed to run
-    # with every feature allowed, and building it is most of this package's import time.
-    from fss_compat import catalogue
-
-    return catalogue
-
-
-def _mode(value: str) -> Mode:
-    try:
-        return Mode(value.strip().lower())
-    except ValueError:
-        raise ValueError(
-            f"Invalid legacy mode {value!r}: use 'allow', 'warn' or 'error'."
-        ) from None
-
-
-def _feature_id(key: str) -> str:
-    """The id of the runtime feature ``key`` names (an id or name, any case)."""
-    catalogue = _catalogue()
-    wanted = key.strip().lower()
-    for f in catalogue.CATALOGUE:
-        if wanted in (f.id.lower(), f.name):
-            if f in catalogue.STATIC_FEATURES:
-                raise ValueError(
-                    f"Legacy feature {key!r} ({f.id} {f.name}) has no runtime switch: only"
-                    " the scanner sees it. Run 'fss-compat scan' to find its uses."
-                )
-            return str(f.id)
-    known = ", ".join(f"{f.id} ({f.name})" for f in catalogue.FEATURES)
-    raise ValueError(f"Unknown legacy feature {key!r}. Known: {known}.")
-
-
-class Modes:
-    """A parsed set of modes: a default, per-feature modes and per-module modes.
-
-    Immutable; :meth:`merged` makes a new one. Build one with :meth:`parse`.
-
-    .. versionadded:: 0.1.0
-    """
-
-    __slots__ = ("default", "features", "modules", "quiet")
-
-    def __init__(
-        self,
-        default: Mode | None = None,
-        features: Mapping[str, Mode] | None = None,
-        modules: Mapping[str, Mapping[str, Mode]] | None = None,
-    ) -> None:
-        #: The ``"*"`` mode, or None where this layer does not set it.
-        self.default = default
-        #: Feature id -> mode.
-        self.features: Mapping[str, Mode] = types.MappingProxyType(dict(features or {}))
-        #: Module prefix -> {feature id or ``"*"``: mode}.
-        self.modules: Mapping[str, Mapping[str, Mode]] = types.MappingProxyType(
-            {prefix: types.MappingProxyType(dict(m)) for prefix, m in (modules or {}).items()}
-        )
-        modes = [default, *self.features.values()]
-        modes += [mode for by_feature in self.modules.values() for mode in by_feature.values()]
-        #: True when every key is ``allow``: no use can warn or raise.
-        self.quiet = all(mode in (None, Mode.ALLOW) for mode in modes)
-
-    @classmethod
-    def parse(cls, spec: Mapping[str, str] | str | Modes | None) -> Modes:
-        """Parse ``{"*": "warn", "FSC201": "error"}`` or ``"*=warn,FSC201=error"``.
-
-        :raises ValueError: for a malformed string, an unknown mode, an unknown feature, or
-            a feature only the scanner sees; the message names the valid choices.
-        """
-        if spec is None:
-            return _QUIET
-        if isinstance(spec, Modes):
-            return spec
-        pairs: list[tuple[str, str]]
-        if isinstance(spec, str):
-            items = [item.split("=", 1) for item in spec.split(",") if item.strip()]
-            if any(len(item) != 2 for item in items):
-                raise ValueError(
-                    f"Invalid legacy modes {spec!r}: use 'key=mode' pairs separated by commas,"
-                    " for example '*=warn,FSC201=error'."
-                )
-            pairs = [(key, value) for key, value in items]
-        else:
-            pairs = list(spec.items())
-        default: Mode | None = None
-        features: dict[str, Mode] = {}
-        modules: dict[str, dict[str, Mode]] = {}
-        for key, value in pairs:
-            mode = _mode(value)
-            module, _, target = key.strip().rpartition(":")
-            target_id = "*" if target == "*" else _feature_id(target)
-            if module:
-                modules.setdefault(module, {})[target_id] = mode
-            elif target_id == "*":
-                default = mode
-            else:
-                features[target_id] = mode
-        return cls(default, features, modules)
-
-    def merged(self, over: Modes) -> Modes:
-        """These modes with every key ``over`` sets replaced by its mode."""
-        if over is _QUIET:
-            return self
-        if self is _QUIET:
-            return over
-        return _merge(self, over)
-
-    def mode_for(self, feature_id: str, module: str) -> Mode:
-        """The mode of a feature for code in ``module``: the most specific key wins."""
-        best: tuple[int, Mode] | None = None
-        for prefix, by_feature in self.modules.items():
-            if module == prefix or module.startswith(prefix + "."):
-                mode = by_feature.get(feature_id, by_feature.get("*"))
-                if mode is not None:
-                    rank = len(prefix) * 2 + (feature_id in by_feature)
-                    if best is None or rank > best[0]:
-                        best = (rank, mode)
-        if best is not None:
-            return best[1]
-        return self.features.get(feature_id, self.default or Mode.ALLOW)
-
-    def __repr__(self) -> str:
-        keys = [f"*={self.default.value}"] if self.default else []
-        keys += [f"{k}={m.value}" for k, m in self.features.items()]
-        keys += [f"{p}:{k}={m.value}" for p, by in self.modules.items() for k, m in by.items()]
-        return f"Modes({','.join(keys)!r})"
-
-
-_QUIET = Modes()
-
-
-@functools.lru_cache(maxsize=256)
-def _merge(lower: Modes, upper: Modes) -> Modes:
-    # Cached: every check in an app with modes of its own merges the process layer with
-    # them, and both are immutable (hashed by identity).
-    modules = {prefix: dict(m) for prefix, m in lower.modules.items()}
-    for prefix, by_feature in upper.modules.items():
-        modules.setdefault(prefix, {}).update(by_feature)
-    return Modes(
-        upper.default if upper.default is not None else lower.default,
-        {**lower.features, **upper.features},
-        modules,
-    )
-
-
-class Usage:
-    """What a report collected: per feature id, the call sites and how often each was hit.
-
-    :param sites: feature id -> call site (``file:line``) -> number of uses.
-
-    .. versionadded:: 0.1.0
-    """
-
-    def __init__(self, sites: dict[str, collections.Counter[str]] | None = None) -> None:
-        self.sites: dict[str, collections.Counter[str]] = {} if sites is None else sites
-        # Requests in several threads report at once; a Counter update is not atomic.
-        self._lock = threading.Lock()
-
-    def record(self, feature_id: str, site: str) -> None:
-        """Count one use of ``feature_id`` at ``site``."""
-        with self._lock:
-            self.sites.setdefault(feature_id, collections.Counter())[site] += 1
-
-    def total(self, feature_id: str) -> int:
-        """How many times the feature was used."""
-        return sum(self.sites.get(feature_id, collections.Counter()).values())
-
-    def render(self) -> str:
-        """A plain-text summary: one block per feature used, busiest call sites first."""
-        if not self.sites:
-            return "fss_compat: no legacy Flask-SQLAlchemy features were used."
-        lines = ["fss_compat: legacy Flask-SQLAlchemy features used (migration work left):"]
-        for f in _catalogue().FEATURES:
-            counter = self.sites.get(f.id)
-            if not counter:
-                continue
-            uses, sites = sum(counter.values()), len(counter)
-            lines.append(f"  {f.id} {f.name}: {_plural(uses, 'use')} at {_plural(sites, 'site')}")
-            lines.append(f"    replace with: {f.replacement}")
-            lines += [f"    {site} ({count}x)" for site, count in counter.most_common(10)]
-            if len(counter) > 10:
-                lines.append(f"    ... and {len(counter) - 10} more sites")
-        return "\n".join(lines)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 class _AppLegacy:
     """An app's legacy state, kept in ``app.extensions[APP_KEY]``."""
 
@@ -335,7 +141,7 @@ class _Process:
     """Process-wide: the default layer, the process report, and the fast-path flag's inputs."""
 
     def __init__(self) -> None:
-        self.modes = _QUIET
+        self.modes = QUIET
         self.usage: Usage | None = None
         # Owners (a db, an app's state) whose own modes can warn or raise, and apps with a
         # report running: while there are none, a check returns at its first line.
@@ -421,7 +227,7 @@ def _effective(db: _HasModes | None, app: Flask | None) -> tuple[Modes, _AppLega
     state: _AppLegacy | None = None if app is None else app.extensions.get(APP_KEY)
     if state is not None:
         return _process.modes.merged(state.modes), state
-    own = _QUIET if db is None else db._legacy_modes
+    own = QUIET if db is None else db._legacy_modes
     return _process.modes.merged(own), None
 
 
@@ -436,7 +242,7 @@ def mode_for(
     :param app: the app whose modes apply; default: the current app, if any.
     """
     found, _ = _effective(db, app)
-    return found.mode_for(_feature_id(feature_id), module)
+    return found.mode_for(resolve_feature_id(feature_id), module)
 
 
 def start_report(app: Flask | None = None) -> Usage:
@@ -532,7 +338,7 @@ def _check(feature_id: str, db: _HasModes | None, app: Flask | None) -> None:
     mode = found.mode_for(feature_id, module)
     if mode is Mode.ALLOW:
         return
-    f = _catalogue().feature(feature_id)
+    f = load_catalogue().feature(feature_id)
     message = (
         f"{f.id} {f.name}: {f.summary} is a legacy Flask-SQLAlchemy feature. Use {f.replacement}"
         f" instead; see '{f.guide}' in the migration guide."

@@ -15,13 +15,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "fss_compat"
 #: Within the shims, ``extension`` (the facade) sits above the other shims.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("fss_compat.core",),
-    ("fss_compat.legacy", "fss_compat.catalogue", "fss_compat.differences"),
+    (
+        "fss_compat.legacy",
+        "fss_compat._modes",
+        "fss_compat._usage",
+        "fss_compat.catalogue",
+        "fss_compat.differences",
+    ),
     ("fss_compat.shims",),
     ("fss_compat.shims.extension",),
     # The 2.5 level: a layer of shims over the 3.1 ones (its db subclasses the 3.1 db).
     ("fss_compat.shims_v2",),
     ("fss_compat", "fss_compat.alias"),
-    ("fss_compat.pytest_plugin", "fss_compat.codemod"),
+    ("fss_compat.pytest_plugin", "fss_compat.codemod", "fss_compat.testing"),
 )
 
 
@@ -110,7 +116,11 @@ def test_core_loads_alone(statement: str) -> None:
         "fss_compat",
         "fss_compat.core",
         "fss_compat.core._notes",
+        "fss_compat.core.counting",
+        "fss_compat.core.cursors",
+        "fss_compat.core.keyset",
         "fss_compat.core.lookup",
+        "fss_compat.core.ordering",
         "fss_compat.core.pagination",
         "fss_compat.core.scoping",
     ]

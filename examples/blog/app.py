@@ -19,6 +19,7 @@ from examples.blog.models import Comment
 from examples.blog.models import Post
 from examples.blog.models import User
 from examples.blog.models import db
+from fss_compat import keyset_paginate
 
 PAGE = """<!doctype html>
 <title>Blog</title>
@@ -36,6 +37,29 @@ PAGE = """<!doctype html>
 {% endfor %}
 </nav>
 <p>{{ page.first }}-{{ page.last }} of {{ page.total }}</p>
+"""
+
+# The archive pages with keyset cursors: a macro links to the pages around any such page.
+ARCHIVE = """<!doctype html>
+<title>Archive</title>
+{% macro keyset_nav(page, endpoint) -%}
+<nav>
+  {%- if page.has_prev %}
+  <a rel=prev href="{{ url_for(endpoint, cursor=page.prev_cursor, **kwargs) }}">Newer</a>
+  {%- endif %}
+  {%- if page.has_next %}
+  <a rel=next href="{{ url_for(endpoint, cursor=page.next_cursor, **kwargs) }}">Older</a>
+  {%- endif %}
+</nav>
+{%- endmacro %}
+<ul>
+{% for post in page %}
+  <li><a href="{{ url_for('show_post', post_id=post.id) }}">{{ post.title }}</a></li>
+{% else %}
+  <li>No posts.</li>
+{% endfor %}
+</ul>
+{{ keyset_nav(page, "archive") }}
 """
 
 POST = """<!doctype html>
@@ -57,6 +81,8 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///blog.db"
     app.config["SQLALCHEMY_BINDS"] = {"audit": "sqlite:///audit.db"}
+    # Signs the archive's page cursors; set your own, secret, value in production.
+    app.config["SECRET_KEY"] = "blog example key"
     app.config.update(config or {})
     db.init_app(app)
     with app.app_context():
@@ -104,6 +130,13 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         _audit("add_comment", f"on post {post.id}")
         db.session.commit()
         return redirect(url_for("show_post", post_id=post.id))
+
+    @app.get("/archive")
+    def archive() -> str:
+        # Keyset pages: as fast at the end of the archive as at its start.
+        posts = sa.select(Post).order_by(Post.created.desc(), Post.id.desc())
+        page = keyset_paginate(db.session, posts, cursor=request.args.get("cursor"), per_page=5)
+        return render_template_string(ARCHIVE, page=page)
 
     @app.get("/audit")
     def audit_log() -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ and imports only Flask and SQLAlchemy: nothing of the Flask-SQLAlchemy facade, i
 the legacy switches or the catalogue. A decoupled app keeps this package and drops the
 rest (the last stage of ``migration_guide.md``)::
 
-    from fss_compat.core import flask_scoped_session, get_or_404, paginate
+    from fss_compat.core import flask_scoped_session, get_or_404, keyset_paginate, paginate
 
     session = flask_scoped_session(sessionmaker(bind=engine), app)
     user = get_or_404(session, User, user_id)
@@ -13,6 +13,8 @@ rest (the last stage of ``migration_guide.md``)::
 
 from __future__ import annotations
 
+from fss_compat.core.keyset import KeysetPagination
+from fss_compat.core.keyset import keyset_paginate
 from fss_compat.core.lookup import first_or_404
 from fss_compat.core.lookup import get_or_404
 from fss_compat.core.lookup import one_or_404
@@ -25,6 +27,7 @@ from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
 
 __all__ = [
+    "KeysetPagination",
     "Pagination",
     "SelectPagination",
     "current_scope",
@@ -32,6 +35,7 @@ __all__ = [
     "first_or_404",
     "flask_scoped_session",
     "get_or_404",
+    "keyset_paginate",
     "one_or_404",
     "paginate",
     "remove_session",

@@ -23,22 +23,21 @@ import math
 import types
 import typing as t
 
-import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from flask import abort
 from flask import current_app
 from flask import has_request_context
 from flask import request
 
+from fss_compat.core import counting
 from fss_compat.core._notes import with_note
+from fss_compat.core.counting import Count
+from fss_compat.core.counting import _AnySelect
 
 __all__ = ["Pagination", "SelectPagination", "paginate"]
 
 _P = t.TypeVar("_P", bound="Pagination")
 
-# Built once: both are immutable, and each count query copies them generatively.
-_LAZYLOAD_ALL = orm.lazyload("*")
-_SELECT_COUNT = sa.select(sa.func.count())
 _NO_ARGS: t.Mapping[str, t.Any] = types.MappingProxyType({})
 #: The largest LIMIT or OFFSET any supported database accepts (signed 64-bit).
 _MAX_SQL_INT = 2**63 - 1
@@ -78,6 +77,8 @@ class Pagination:
     :param error_out: abort with 404 for a bad page or per_page, or an empty page after
         the first, instead of correcting them.
     :param count: run a second query to fill :attr:`total`; otherwise it is ``None``.
+        ``"estimate"`` (fss_compat only) asks for the database's estimate where the
+        subclass has one (:class:`SelectPagination`; see :mod:`fss_compat.core.counting`).
     :param query_args: what the subclass needs to run its queries, kept in
         :attr:`_query_args`.
 
@@ -90,10 +91,11 @@ class Pagination:
         per_page: int | None = None,
         max_per_page: int | None = 100,
         error_out: bool = True,
-        count: bool = True,
+        count: Count = True,
         **query_args: t.Any,
     ) -> None:
         self._query_args: dict[str, t.Any] = query_args
+        self._count = count
         page, per_page = self._prepare_page_args(
             page=page, per_page=per_page, max_per_page=max_per_page, error_out=error_out
         )
@@ -295,11 +297,15 @@ class SelectPagination(Pagination):
     """A page of a ``select()`` statement, as :meth:`SQLAlchemy.paginate` returns.
 
     Items are ``session.execute(select.limit(...).offset(...)).unique().scalars()``: the
-    first column of each row, each value once. The count is ``SELECT count(*)`` over the
-    statement as a subquery, with ``lazyload('*')`` and without ``ORDER BY``.
+    first column of each row, each value once. With ``rows=True`` (fss_compat only) they
+    are the result's :class:`sqlalchemy.engine.Row` objects, every column, exactly the
+    rows ``LIMIT``/``OFFSET`` returns. The count is ``SELECT count(*)`` over the statement
+    as a subquery, with ``lazyload('*')`` and without ``ORDER BY``, or the estimate of
+    ``count="estimate"``.
 
     :param select: the statement (by keyword, with the :class:`~fss_compat.Pagination` arguments).
     :param session: the :class:`sqlalchemy.orm.Session` that runs it.
+    :param rows: items are rows, not the first column of each (by keyword).
 
     .. versionadded:: 0.1.0
     """
@@ -307,24 +313,31 @@ class SelectPagination(Pagination):
     def _query_items(self) -> list[t.Any]:
         args = self._query_args
         select = args["select"].limit(self._query_limit).offset(self._query_offset)
-        return list(args["session"].execute(select).unique().scalars())
+        result = args["session"].execute(select)
+        # Rows are not made unique: a page holds what LIMIT/OFFSET returns, so the pages
+        # add up to the count. SQLAlchemy itself asks for unique() where rows need it.
+        if args.get("rows"):
+            return list(result)
+        return list(result.unique().scalars())
 
     def _query_count(self) -> int:
         args = self._query_args
-        subquery = args["select"].options(_LAZYLOAD_ALL).order_by(None).subquery()
-        total: int = args["session"].execute(_SELECT_COUNT.select_from(subquery)).scalar()
-        return total
+        total = counting.count_rows(args["session"], args["select"], self._count)
+        if self._count != "estimate":
+            return total
+        return counting.corrected(total, self._query_offset, len(self.items), self.per_page)
 
 
 def paginate(
     session: orm.Session | orm.scoped_session[t.Any],
-    select: sa.Select[t.Any],
+    select: _AnySelect,
     *,
     page: int = 1,
     per_page: int = 20,
     max_per_page: int | None = None,
     error_out: bool = True,
-    count: bool = True,
+    count: Count = True,
+    rows: bool = False,
 ) -> SelectPagination:
     """Paginate ``select`` on ``session`` with explicit numbers, never reading the request.
 
@@ -339,7 +352,11 @@ def paginate(
     :param per_page: items per page.
     :param max_per_page: cap for ``per_page``; ``None`` is no cap.
     :param error_out: abort with 404 on bad or out-of-range numbers instead of fixing them.
-    :param count: also run the count query for ``total``.
+    :param count: also run the count query for ``total``; ``"estimate"`` for the
+        database's estimate instead (see :mod:`fss_compat.core.counting`).
+    :param rows: items are :class:`sqlalchemy.engine.Row` objects with every selected
+        column, for ``select(User.id, User.name)``, joins and ``GROUP BY``; otherwise
+        the first column of each row, as ``db.paginate``.
     :raises TypeError: when ``page`` or ``per_page`` is ``None``.
 
     .. versionadded:: 0.1.0
@@ -362,4 +379,5 @@ def paginate(
         max_per_page=max_per_page,
         error_out=error_out,
         count=count,
+        rows=rows,
     )

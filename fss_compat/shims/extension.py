@@ -21,23 +21,23 @@ import sqlalchemy.orm as orm
 from flask import Flask
 from flask import has_app_context
 from flask import has_request_context
+from flask import request
 from flask.ctx import AppContext
 
 from fss_compat import legacy
 from fss_compat.core import lookup
 from fss_compat.core._notes import with_note
+from fss_compat.core.counting import Count
+from fss_compat.core.counting import _AnySelect
+from fss_compat.core.keyset import KeysetPagination
 from fss_compat.core.pagination import SelectPagination
 from fss_compat.core.scoping import current_scope
 from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
+from fss_compat.shims import _declarative
 from fss_compat.shims import _engines
 from fss_compat.shims import cli
-from fss_compat.shims.model import BindMixin
-from fss_compat.shims.model import DefaultMeta
-from fss_compat.shims.model import DefaultMetaNoName
 from fss_compat.shims.model import Model
-from fss_compat.shims.model import NameMixin
-from fss_compat.shims.model import _QueryProperty
 from fss_compat.shims.query import Query
 from fss_compat.shims.session import Session
 from fss_compat.shims.session import missing_bind
@@ -136,7 +136,7 @@ class SQLAlchemy:
         self.session = self._make_scoped_session({} if session_options is None else session_options)
         self.metadatas: dict[str | None, sa.MetaData] = {}
         if metadata is not None:
-            if _declarative_bases(model_class):
+            if _declarative.declarative_bases(model_class):
                 warnings.warn(
                     "A SQLAlchemy 2.x declarative 'model_class' brings its own metadata, so the"
                     " 'metadata' argument to SQLAlchemy() is ignored. Set"
@@ -266,53 +266,14 @@ class SQLAlchemy:
     def _make_declarative_base(
         self, model_class: type[t.Any], disable_autonaming: bool = False
     ) -> type[t.Any]:
-        bases = _declarative_bases(model_class)
-        model: type[t.Any]
-        if len(bases) > 1:
-            raise with_note(
-                ValueError(
-                    "Only one declarative base can be passed to SQLAlchemy."
-                    f" Got: {model_class.__bases__}"
-                ),
-                f"fss_compat: 'model_class' {model_class!r} has several declarative bases"
-                f" {bases!r}; pass a class with exactly one.",
-            )
-        if bases:
-            mixins = (BindMixin,) if disable_autonaming else (BindMixin, NameMixin)
-            # A subclass, not a copy of the class body as upstream does: the copy is what
-            # SQLAlchemy 2.1 rejects for MappedAsDataclass bases (Flask-SQLAlchemy #1420).
-            namespace = _own_overrides(model_class, (*mixins, Model))
-            namespace.update(
-                __abstract__=True,
-                __fsa__=self,
-                __module__=model_class.__module__,
-                __doc__=model_class.__doc__,
-            )
-            model = types.new_class(
-                "FlaskSQLAlchemyBase",
-                (*mixins, Model, model_class),
-                exec_body=lambda ns: ns.update(namespace),
-            )
-            # Abstract only while SQLAlchemy builds it; models must not inherit the flag.
-            del model.__abstract__
-        elif not isinstance(model_class, orm.DeclarativeMeta):
-            model = orm.declarative_base(
-                metadata=self._make_metadata(None),
-                cls=model_class,
-                name="Model",
-                metaclass=DefaultMetaNoName if disable_autonaming else DefaultMeta,
-            )
-        else:
-            model = model_class
-        if None not in self.metadatas:
-            model.metadata.info["bind_key"] = None
-            self.metadatas[None] = model.metadata
-        else:
-            model.metadata = self.metadatas[None]
-        model.query_class = self.Query
-        model.query = _QueryProperty()
-        model.__fsa__ = self
-        return model
+        return _declarative.make_model(
+            model_class,
+            disable_autonaming,
+            owner=self,
+            metadatas=self.metadatas,
+            default_metadata=lambda: self._make_metadata(None),
+            query_class=self.Query,
+        )
 
     def _apply_driver_defaults(self, options: dict[str, t.Any], app: Flask) -> None:
         _engines.apply_driver_defaults(options, app)
@@ -416,25 +377,30 @@ class SQLAlchemy:
 
     def paginate(
         self,
-        select: sa.Select[t.Any],
+        select: _AnySelect,
         *,
         page: int | None = None,
         per_page: int | None = None,
         max_per_page: int | None = None,
         error_out: bool = True,
-        count: bool = True,
+        count: Count = True,
+        rows: bool = False,
     ) -> SelectPagination:
         """One page of ``select``'s results, as a :class:`~fss_compat.Pagination`.
 
         ``page`` and ``per_page`` default to the request's ``?page=`` and ``?per_page=``
-        (1 and 20 outside a request). Items are ``execute(...).unique().scalars()``.
+        (1 and 20 outside a request). Items are ``execute(...).unique().scalars()``, or
+        with ``rows=True`` the result's rows.
 
         :param select: the statement, usually ``select(Model)``.
         :param page: the page number, from 1.
         :param per_page: items per page.
         :param max_per_page: cap for ``per_page``; ``None`` (the default) is no cap.
         :param error_out: abort with 404 on bad or out-of-range numbers instead of fixing them.
-        :param count: also run the count query for ``total``.
+        :param count: also run the count query for ``total``; ``"estimate"`` (fss_compat
+            only) for PostgreSQL's estimate instead, see :func:`fss_compat.paginate`.
+        :param rows: (fss_compat only) items are :class:`sqlalchemy.engine.Row` objects
+            with every selected column: ``select(User.id, User.name)``, joins, ``GROUP BY``.
         """
         legacy.check("FSC601", self)
         if (page is None or per_page is None) and has_request_context():
@@ -447,6 +413,49 @@ class SQLAlchemy:
             max_per_page=max_per_page,
             error_out=error_out,
             count=count,
+            rows=rows,
+        )
+
+    def keyset_paginate(
+        self,
+        select: _AnySelect,
+        *,
+        cursor: str | None = None,
+        per_page: int | None = None,
+        max_per_page: int | None = None,
+        error_out: bool = True,
+        count: Count = False,
+        rows: bool = False,
+    ) -> KeysetPagination:
+        """(fss_compat only) A page of ``select`` after or before a cursor, in its ``ORDER BY``.
+
+        :func:`fss_compat.keyset_paginate` on ``db.session``, reading ``?cursor=`` and
+        ``?per_page=`` from the request when not given, as :meth:`paginate` reads
+        ``?page=``. Cursors are signed with the app's ``SECRET_KEY``.
+
+        :param select: the statement, with an ``ORDER BY``.
+        :param cursor: a page's ``next_cursor`` or ``prev_cursor``; ``None`` reads the
+            request's ``?cursor=`` (none: the first page).
+        :param per_page: items per page; ``None`` reads ``?per_page=`` (default 20).
+        :param max_per_page: cap for ``per_page``; ``None`` is no cap.
+        :param error_out: abort with 404 for a bad cursor or ``per_page``, or an empty page.
+        :param count: ``True`` or ``"estimate"`` to fill ``total``; ``False`` for none.
+        :param rows: items are :class:`sqlalchemy.engine.Row` objects.
+        """
+        legacy.check("FSC601", self)
+        if (cursor is None or per_page is None) and has_request_context():
+            legacy.check("FSC605", self)
+            if cursor is None:
+                cursor = request.args.get("cursor")
+        return KeysetPagination(
+            select=select,
+            session=self.session(),
+            cursor=cursor,
+            per_page=per_page,
+            max_per_page=max_per_page,
+            error_out=error_out,
+            count=count,
+            rows=rows,
         )
 
     def _call_for_binds(self, bind_key: _BindKeys, op_name: str) -> None:

@@ -168,6 +168,105 @@ def pagination_scenarios(draw: st.DrawFn) -> PaginationScenario:
 
 
 # --------------------------------------------------------------------------------------
+# Keyset and row pagination
+
+#: The columns of the table keyset scenarios fill: ``a`` and ``b`` may be NULL, ``c`` not.
+SORT_COLUMNS = ("a", "b", "c", "id")
+
+
+@dataclasses.dataclass(frozen=True)
+class SortTerm:
+    """One ``ORDER BY`` term: a column of :data:`SORT_COLUMNS`, a direction and an explicit
+    NULL placement (``"first"``, ``"last"``) or ``None`` for the database's own."""
+
+    column: str
+    descending: bool
+    nulls: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class KeysetScenario:
+    """Rows ``(a, b, c)`` of a table keyed by ``id`` 1..n, an order, and pages to read.
+
+    ``a`` is a small integer or NULL, ``b`` a short text or NULL, ``c`` a small integer, so
+    that sort keys tie often. ``order`` may leave ties (the primary key is then appended)
+    or include ``id`` anywhere. ``rows`` pages ``select(a, b, c, id)`` as rows instead of
+    entities; ``where`` keeps rows with ``c`` at most it, or all when ``None``.
+    """
+
+    rows: tuple[tuple[int | None, str | None, int], ...]
+    order: tuple[SortTerm, ...]
+    per_page: int
+    rows_mode: bool
+    where: int | None
+
+
+def sort_terms() -> st.SearchStrategy[SortTerm]:
+    """``ORDER BY`` terms on any column, either direction, with or without NULLS FIRST/LAST."""
+    return st.builds(
+        SortTerm,
+        column=st.sampled_from(SORT_COLUMNS),
+        descending=st.booleans(),
+        nulls=st.sampled_from([None, None, "first", "last"]),
+    )
+
+
+@st.composite
+def keyset_scenarios(draw: st.DrawFn) -> KeysetScenario:
+    """Zero to 30 rows full of ties and NULLs, one to three sort terms, pages of 1 to 7."""
+    rows = st.tuples(
+        st.none() | st.integers(0, 3),
+        st.none() | st.sampled_from(["", "x", "y", "Y", "xy"]),
+        st.integers(0, 2),
+    )
+    terms = draw(st.lists(sort_terms(), min_size=1, max_size=3, unique_by=lambda t: t.column))
+    return KeysetScenario(
+        # A drawn size: plain lists are mostly short, and walks of many pages matter most.
+        rows=tuple(
+            draw(st.integers(0, 30).flatmap(lambda n: st.lists(rows, min_size=n, max_size=n)))
+        ),
+        order=tuple(terms),
+        per_page=draw(st.integers(1, 7)),
+        rows_mode=draw(st.booleans()),
+        where=draw(st.none() | st.integers(0, 2)),
+    )
+
+
+def _edited(text: str) -> st.SearchStrategy[str]:
+    # One character replaced, dropped or added, anywhere.
+    return st.tuples(st.integers(0, len(text)), st.text(max_size=2), st.booleans()).map(
+        lambda edit: text[: edit[0]] + edit[1] + text[edit[0] + int(edit[2]) :]
+    )
+
+
+def cursor_texts(valid: t.Sequence[str]) -> st.SearchStrategy[str]:
+    """``?cursor=`` values: real cursors and near misses, cut, padded, huge, and any text.
+
+    :param valid: cursors an app really gave out; each is also drawn as it is.
+    """
+    real = st.sampled_from(list(valid))
+    cut = real.flatmap(lambda c: st.integers(0, len(c)).map(lambda n: c[:n]))
+    tail = real.flatmap(lambda c: st.integers(0, len(c)).map(lambda n: c[n:]))
+    padded = st.tuples(real, st.text(max_size=8)).map("".join)
+    huge = st.one_of(
+        st.integers(4000, 20000).map(lambda n: "A" * n),
+        real.map(lambda c: c * 40),
+    )
+    shaped = st.from_regex(r"[A-Za-z0-9_\-]{0,60}(\.[A-Za-z0-9_\-]{0,50}){0,2}", fullmatch=True)
+    return st.one_of(
+        real,
+        real.flatmap(_edited),
+        cut,
+        tail,
+        padded,
+        huge,
+        shaped,
+        st.text(),
+        st.binary().map(repr),
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Table names
 
 # Pieces of class names: words, acronyms, version tags, lone letters and underscores.

@@ -1,6 +1,8 @@
 """The app the fuzz tests send client input to: each way a URL value reaches the shim.
 
 Query-string ``page`` / ``per_page`` reach ``db.paginate`` and ``Model.query.paginate``;
+``cursor`` reaches ``db.keyset_paginate`` (and the core's ``keyset_paginate``, given
+``request.args``) over the items in ascending and descending order;
 path segments reach ``db.get_or_404`` and ``Model.query.get_or_404`` for integer, UUID
 and string keys, as any text (``<path:...>``) and through Werkzeug's ``int`` and ``uuid``
 converters. Each view then runs a follow-up query in the same session whatever the helper
@@ -17,10 +19,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from flask import Flask
 from flask import abort
+from flask import request
 from werkzeug.exceptions import NotFound
 
+from fss_compat import KeysetPagination
 from fss_compat import Pagination
 from fss_compat import SQLAlchemy
+from fss_compat import keyset_paginate
 from tests._support.postgresql import Database
 
 
@@ -47,6 +52,9 @@ class Tag(db.Model):
 ITEMS = 30
 TOKENS = tuple(uuid.uuid5(uuid.NAMESPACE_URL, f"fss-compat-token-{n}") for n in range(3))
 TAGS = ("alpha", "Beta", "γάμμα", "two words", "0", "12", "%41")
+#: The app's key, and the size of its keyset pages.
+SECRET_KEY = "fuzz secret"
+KEYSET_PER_PAGE = 7
 
 
 class Site(t.NamedTuple):
@@ -59,7 +67,9 @@ class Site(t.NamedTuple):
 def create_app(database: Database) -> Site:
     """The app on ``database``'s default URL, with its rows stored."""
     app = Flask(__name__)
-    app.config.update(SQLALCHEMY_DATABASE_URI=database.url, PROPAGATE_EXCEPTIONS=False)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=database.url, PROPAGATE_EXCEPTIONS=False, SECRET_KEY=SECRET_KEY
+    )
     # Otherwise "a//b" in a path is a redirect, and never reaches the view.
     app.url_map.merge_slashes = False
     db.init_app(app)
@@ -86,6 +96,13 @@ def create_app(database: Database) -> Site:
             "total": pagination.total,
         }
 
+    def keyset_page(pagination: KeysetPagination) -> dict[str, t.Any]:
+        return {
+            "ids": [item.id for item in pagination.items],
+            "next": pagination.next_cursor,
+            "prev": pagination.prev_cursor,
+        }
+
     def item(ident: object) -> dict[str, t.Any]:
         return {"id": db.get_or_404(Item, ident).id}
 
@@ -105,6 +122,21 @@ def create_app(database: Database) -> Site:
     @app.get("/query/items")
     def query_items() -> dict[str, t.Any]:
         return answer(lambda: page(Item.query.order_by(Item.id).paginate()))
+
+    @app.get("/keyset/items")
+    def keyset_items() -> dict[str, t.Any]:
+        select = sa.select(Item).order_by(Item.id)
+        return answer(lambda: keyset_page(db.keyset_paginate(select, per_page=KEYSET_PER_PAGE)))
+
+    @app.get("/keyset/items/desc")
+    def keyset_items_desc() -> dict[str, t.Any]:
+        select = sa.select(Item).order_by(Item.id.desc())
+        cursor = request.args.get("cursor")
+        return answer(
+            lambda: keyset_page(
+                keyset_paginate(db.session, select, cursor=cursor, per_page=KEYSET_PER_PAGE)
+            )
+        )
 
     for path, find in [
         ("/items/<path:ident>", item),

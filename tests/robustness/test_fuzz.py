@@ -1,6 +1,7 @@
 """Hostile input: every value a client puts in a URL that reaches the shim, fuzzed.
 
-Page numbers and sizes from the query string, and identifiers from the path, on SQLite
+Page numbers and sizes and keyset cursors from the query string, and identifiers from the
+path, on SQLite
 and PostgreSQL: the answer is 200 (with what a correct answer holds) or 404, never a 5xx;
 the session stays usable in the same request (each view queries again after the helper,
 see ``fuzz_app``) and the next request succeeds. One app per test, built once, not per
@@ -10,6 +11,7 @@ before fss_compat checked them (difference 'get-or-404-impossible-identifier').
 
 from __future__ import annotations
 
+import collections
 import re
 import typing as t
 import urllib.parse
@@ -24,6 +26,7 @@ from tests._support.postgresql import Database
 from tests.property import strategies
 from tests.robustness import fuzz_app
 from tests.robustness.fuzz_app import ITEMS
+from tests.robustness.fuzz_app import KEYSET_PER_PAGE
 from tests.robustness.fuzz_app import TAGS
 from tests.robustness.fuzz_app import TOKENS
 
@@ -263,6 +266,68 @@ def test_string_key_from_any_text(fuzz: Client) -> None:
         assert (status, body) == ((200, {"id": ident}) if found else (404, None))
 
     check()
+
+
+def _keyset_pages(fuzz: Client, route: str) -> dict[str, list[int]]:
+    """Every cursor the route gives out walking forward and back, with the page it opens."""
+    pages: dict[str, list[int]] = {}
+    status, body = fuzz.get(route)
+    assert status == 200
+    pending = [body["next"]]
+    while pending:
+        cursor = pending.pop()
+        if cursor is None or cursor in pages:
+            continue
+        status, body = fuzz.get(f"{route}?cursor={urllib.parse.quote(cursor)}")
+        assert status == 200
+        pages[cursor] = body["ids"]
+        pending += [body["next"], body["prev"]]
+    return pages
+
+
+def _a_page_in_order(ids: list[int], descending: bool) -> bool:
+    """Whether ``ids`` are consecutive items in the route's order, at most a page of them."""
+    step = -1 if descending else 1
+    return 0 < len(ids) <= KEYSET_PER_PAGE and ids == list(
+        range(ids[0], ids[0] + step * len(ids), step)
+    )
+
+
+@pytest.mark.parametrize("route", ["/keyset/items", "/keyset/items/desc"])
+def test_keyset_cursor_from_the_query_string(
+    fuzz: Client, route: str, request: pytest.FixtureRequest
+) -> None:
+    """Any ``?cursor=`` is its page when the route gave it out, else a 404 (never a 5xx).
+
+    Cursors of the other route's order are 404s, and so is an empty one, like ``?page=``.
+    A near miss that still verifies (base64 has spare bits in its last character) must
+    open a real page of this route.
+    """
+    descending = route.endswith("desc")
+    ours = _keyset_pages(fuzz, route)
+    theirs = _keyset_pages(fuzz, "/keyset/items" if descending else "/keyset/items/desc")
+    assert sorted({i for ids in ours.values() for i in ids}) == list(range(1, ITEMS + 1))
+    # What the examples were and got, for the report (``--junitxml`` shows it).
+    seen: collections.Counter[str] = collections.Counter()
+
+    @FUZZ_SETTINGS
+    @hypothesis.given(cursor=strategies.cursor_texts([*ours, *theirs]))
+    def check(cursor: str) -> None:
+        status, body = fuzz.get(f"{route}?{urllib.parse.urlencode({'cursor': cursor})}")
+        assert status in (200, 404)
+        if cursor in ours:
+            kind = "ours"
+            assert (status, body["ids"]) == (200, ours[cursor])
+        elif cursor in theirs:
+            kind = "other order"
+            assert status == 404
+        else:
+            kind = "hostile"
+            assert status == 404 or _a_page_in_order(body["ids"], descending)
+        seen[f"{kind} -> {status}"] += 1
+
+    check()
+    request.node.user_properties.append(("cursor outcomes", dict(seen)))
 
 
 # ---------------------------------------------------------------------------------------
