@@ -46,7 +46,7 @@ def resolve_feature_id(key: str) -> str:
     wanted = key.strip().lower()
     for f in catalogue.CATALOGUE:
         if wanted in (f.id.lower(), f.name):
-            if f in catalogue.STATIC_FEATURES:
+            if not f.runtime:
                 raise ValueError(
                     f"Legacy feature {key!r} ({f.id} {f.name}) has no runtime switch: only"
                     " the scanner sees it. Run 'fss-compat scan' to find its uses."

@@ -227,6 +227,25 @@ DIFFERENCES: tuple[Difference, ...] = (
         levels=("2.5",),
     ),
     Difference(
+        id="engines-disposed-at-fork",
+        area="extension",
+        upstream=(
+            "Engines created before os.fork() (gunicorn --preload, uWSGI without lazy-apps,"
+            " Celery's prefork pool) keep their pooled connections in every child process,"
+            " so that several processes talk through one connection."
+        ),
+        here=(
+            "Each engine's pool is disposed of in the child with engine.dispose(close=False):"
+            " a child opens its own connections, the parent's stay open. Set"
+            " FSS_DISPOSE_AT_FORK = False to keep Flask-SQLAlchemy's behaviour."
+        ),
+        reason=(
+            "A shared connection mixes up the processes' statements and results: with"
+            " gunicorn --preload -w 4, most requests failed or hung on Flask-SQLAlchemy"
+            " (tests/scaling/test_fork.py)."
+        ),
+    ),
+    Difference(
         id="extension-entries",
         area="extension",
         upstream="init_app adds one entry to app.extensions: 'sqlalchemy', the db object.",

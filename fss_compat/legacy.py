@@ -75,6 +75,8 @@ FeatureId = t.Literal[
     "FSC201",
     "FSC301",
     "FSC304",
+    "FSC402",
+    "FSC403",
     "FSC601",
     "FSC602",
     "FSC603",
@@ -338,7 +340,7 @@ def _check(feature_id: str, db: _HasModes | None, app: Flask | None) -> None:
     mode = found.mode_for(feature_id, module)
     if mode is Mode.ALLOW:
         return
-    f = load_catalogue().feature(feature_id)
+    f = load_catalogue().get(feature_id)
     message = (
         f"{f.id} {f.name}: {f.summary} is a legacy Flask-SQLAlchemy feature. Use {f.replacement}"
         f" instead; see '{f.guide}' in the migration guide."

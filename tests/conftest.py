@@ -6,6 +6,7 @@ fss_compat; the test id names the side (``flask_sqlalchemy`` / ``fss_compat``).
 
 from __future__ import annotations
 
+import itertools
 import os
 import typing as t
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests._support import postgresql
+from tests._support import replica
 from tests._support.implementations import FSA_1420
 from tests._support.implementations import IMPLEMENTATIONS
 from tests._support.implementations import SA_21
@@ -93,6 +95,31 @@ def postgresql_server() -> Iterator[postgresql.Server]:
     server = postgresql.start_or_skip()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[replica.Cluster]:
+    """A PostgreSQL primary and its streaming replica (tests/scaling, replica properties)."""
+    started = replica.start_cluster_or_skip()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def cluster_database(cluster: replica.Cluster) -> Iterator[str]:
+    """The name of a new, empty database on the pair, dropped afterwards.
+
+    A test that stopped a server leaves both running again for the next one.
+    """
+    cluster.ensure_running()
+    name = f"fss_scaling_{os.getpid()}_{next(_cluster_names)}"
+    cluster.create_database(name)
+    yield name
+    cluster.ensure_running()
+    cluster.drop_database(name)
+
+
+_cluster_names = itertools.count()
 
 
 @pytest.fixture

@@ -41,7 +41,8 @@ def test_configuration_page_lists_every_key() -> None:
     page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([A-Z_]+)` \|", page, re.MULTILINE))
     assert keys(flask_sqlalchemy.SQLAlchemy) == keys(fss_compat.SQLAlchemy)
-    assert listed == keys(fss_compat.SQLAlchemy) | {"FSS_LEGACY", "FSS_MAX_PER_PAGE"}
+    ours = {"FSS_LEGACY", "FSS_MAX_PER_PAGE", "FSS_DISPOSE_AT_FORK", "FSS_PGBOUNCER"}
+    assert listed == keys(fss_compat.SQLAlchemy) | ours | {"FSS_REPLICAS", "FSS_REPLICA_OPTIONS"}
 
 
 def _observed_differences() -> set[str]:

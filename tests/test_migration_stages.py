@@ -58,20 +58,23 @@ PATCHED: dict[int, str] = {
     9: "own-the-session",
     10: "plain-core",
 }
-# Feature ids each stage migrates; from that stage on they run in 'error' mode.
+# Feature ids each stage migrates (the catalogue's stage of each runtime feature); from that
+# stage on they run in 'error' mode.
 MIGRATES: dict[int, tuple[str, ...]] = {
-    # Stage -1 ends at the switch from the 2.5 level to 3.1: its features are gone there.
-    -1: tuple(f.id for f in catalogue.FEATURES if f.stage == -1),
-    3: ("FSC101", "FSC102"),
-    4: ("FSC301",),
-    5: ("FSC201",),
-    6: ("FSC104",),
-    7: ("FSC304",),
-    8: ("FSC601", "FSC605", "FSC002", "FSC602", "FSC603"),
+    stage: tuple(f.id for f in catalogue.FEATURES if f.stage == stage)
+    for stage in sorted({f.stage for f in catalogue.FEATURES})
 }
 
 # What the '--fss-compat' report lists before any migration: feature id -> call sites.
-STAGE_1_USES = {"FSC104": 4, "FSC201": 1, "FSC301": 4, "FSC304": 1, "FSC601": 4, "FSC605": 2}
+STAGE_1_USES = {
+    "FSC104": 4,
+    "FSC201": 1,
+    "FSC301": 4,
+    "FSC304": 1,
+    "FSC403": 1,
+    "FSC601": 4,
+    "FSC605": 2,
+}
 
 _REPORT_TITLE = "fss_compat legacy feature report"
 _REPORT_LINE = re.compile(r"^\s+(FSC\d{3}) [a-z0-9-]+: \d+ uses? at (\d+) sites?$", re.MULTILINE)
@@ -169,8 +172,10 @@ STAGE_LIST = [
         warned=frozenset(STAGE_1_USES),
     ),
     _migration_stage(3, {**STAGE_1_USES, "FSC104": 1}),
-    _migration_stage(4, {"FSC104": 1, "FSC201": 1, "FSC304": 1, "FSC601": 4, "FSC605": 2}),
-    _migration_stage(5, {"FSC104": 1, "FSC304": 1, "FSC601": 5, "FSC605": 2}),
+    _migration_stage(
+        4, {"FSC104": 1, "FSC201": 1, "FSC304": 1, "FSC403": 1, "FSC601": 4, "FSC605": 2}
+    ),
+    _migration_stage(5, {"FSC104": 1, "FSC304": 1, "FSC403": 1, "FSC601": 5, "FSC605": 2}),
     _migration_stage(6, {"FSC304": 1, "FSC601": 6, "FSC605": 2}),
     _migration_stage(7, {"FSC601": 6, "FSC605": 2}),
     _migration_stage(8, {}),

@@ -123,7 +123,7 @@ def render_rule(feature: catalogue.Feature, guide: _Guide, runtime: bool) -> str
         f"{escape(feature.summary)}.",
         "",
         f"- **Id:** `{feature.id}`, name `{feature.name}`",
-        f"- **Family:** {escape(feature.family)}",
+        f"- **Family:** {escape(feature.family.value)}",
         f"- **Replacement:** {escape(feature.replacement)}",
         f"- **Runtime switch:** {switch}",
         f"- **Migrated by:** {guide.stage(feature.stage)}",
@@ -154,18 +154,17 @@ def render_rule(feature: catalogue.Feature, guide: _Guide, runtime: bool) -> str
             "",
             "Before:",
             "",
-            *_code(rewrite.before),
+            *_code("\n".join(rewrite.before)),
             "",
             "What to write by hand:" if manual else "After:",
             "",
-            *_code(rewrite.after),
+            *_code("\n".join(rewrite.after)),
         ]
     return "\n".join(lines) + "\n"
 
 
 def render_index(guide: _Guide, overview: bool) -> str:
     """``rules/index.md``: the catalogue as a table, and the toctree of the rule pages."""
-    runtime = {feature.id for feature in catalogue.FEATURES}
     lines = [
         GENERATED,
         "",
@@ -184,8 +183,8 @@ def render_index(guide: _Guide, overview: bool) -> str:
     for feature in catalogue.CATALOGUE:
         rewrites = ", ".join(f"`{r.name}` ({r.safety.value})" for r in feature.rewrites)
         lines.append(
-            f"| [{feature.id} {feature.name}]({feature.id}.md) | {escape(feature.family)} |"
-            f" {'yes' if feature.id in runtime else 'no'} | {guide.stage(feature.stage)} |"
+            f"| [{feature.id} {feature.name}]({feature.id}.md) | {escape(feature.family.value)} |"
+            f" {'yes' if feature.runtime else 'no'} | {guide.stage(feature.stage)} |"
             f" {rewrites} |"
         )
     lines += [
@@ -213,11 +212,10 @@ def write_rule_pages(srcdir: Path, guide_docname: str, guide_text: str) -> list[
     A file is only rewritten when its text changes, so incremental builds stay incremental.
     """
     guide = _Guide(guide_docname, guide_text)
-    runtime = {feature.id for feature in catalogue.FEATURES}
     folder = srcdir / RULES
     folder.mkdir(exist_ok=True)
     pages = {
-        f"{feature.id}.md": render_rule(feature, guide, feature.id in runtime)
+        f"{feature.id}.md": render_rule(feature, guide, feature.runtime)
         for feature in catalogue.CATALOGUE
     }
     pages["index.md"] = render_index(guide, overview=(srcdir / f"{RULES}.md").is_file())

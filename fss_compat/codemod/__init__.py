@@ -1,9 +1,11 @@
 """The ``fss-compat`` tool: scan for Flask-SQLAlchemy idioms and migrate them.
 
 Needs the optional extra: ``pip install "fss-compat[migrate]"`` (libcst). ``cli.py`` is the
-command line; ``runner.py`` runs the passes on every core; ``engine.py`` is one pass over
-one module; ``project.py`` joins what every module defines; each ``rules_*.py`` is one rule
-family of the catalogue in :mod:`fss_compat.catalogue`.
+command line; ``runner.py`` runs ``scan`` and ``migrate`` (round after round, to a fixed
+point) on every core; ``engine.py`` is :class:`~fss_compat.codemod.engine.Rule`, the LibCST
+codemod command every rule family is; ``families.py`` lists the families, each a module of
+its own (``rules_*.py``) for one family of the catalogue in :mod:`fss_compat.catalogue`;
+``facts.py`` and ``project.py`` join what every module defines into one index.
 """
 
 from __future__ import annotations

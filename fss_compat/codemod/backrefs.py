@@ -22,6 +22,7 @@ from fss_compat.codemod.python_types import Spelling
 from fss_compat.codemod.relationship_calls import Keyword
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.schema_index import SchemaIndex
+from fss_compat.codemod.typed_models import Decision
 from fss_compat.codemod.typed_models import Outcome
 
 __all__ = ["BackPopulates", "Reverse", "plan_backrefs"]
@@ -141,6 +142,10 @@ class BackPopulates(ClassCommand):
         spelling = self.spelling(self.schema.classes[qname].attributes)
         added = [cst.parse_statement(self._statement(plan, spelling)) for plan in incoming]
         self.imports(spelling)
+        line = self.schema.classes[qname].line
+        for plan in incoming:
+            name = t.cast(t.Any, plan.call.backref).name
+            self.record(Decision("FSC402", line, qname, name, Outcome.REWRITTEN, "other-side"))
         return updated_node.with_changes(
             body=updated_node.body.with_changes(body=[*body[:at], *added, *body[at:]])
         )

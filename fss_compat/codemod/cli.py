@@ -3,9 +3,8 @@
 ``fss-compat scan PATH...`` lists the legacy sites per rule and per module; with
 ``--baseline FILE`` it records the counts, or compares with them and fails when one rose.
 ``fss-compat migrate PATH... (--diff | --check | --write)`` applies the rewrites selected
-with ``--select`` or ``--stage``. Exit codes: 0 clean (or not worse than the baseline, or
-nothing to change), 1 worse (or something to change, for ``--check``), 2 the tool could not
-do its job (bad arguments, a file it cannot read or parse).
+with ``--select`` or ``--stage`` (every stage by default), round after round until nothing
+changes. The diff and the file lists go to stdout; notes, the summary and errors to stderr.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import difflib
 import json
 import os
 import sys
+import traceback
 import typing as t
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +29,18 @@ from fss_compat.codemod.engine import Status
 
 #: The stages of the migration guide that ``--stage`` accepts.
 STAGES = sorted({rewrite.stage for f in catalogue.CATALOGUE for rewrite in f.rewrites})
-EXIT_OK, EXIT_WORSE, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_WORSE, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+_EXIT_CODES = """\
+exit codes:
+  0  {ok}
+  1  {worse}
+  2  the tool could not do its job: bad arguments, a file it cannot read or parse
+  3  an internal error of fss-compat (a bug: please report it)
+"""
+
+
+class UsageError(ValueError):
+    """A command line the tool cannot run: the message says what to change."""
 
 
 class _Progress:
@@ -65,8 +76,30 @@ def _parser() -> argparse.ArgumentParser:
         description="Find Flask-SQLAlchemy idioms and migrate them to plain SQLAlchemy.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    scan = commands.add_parser("scan", help="list legacy sites per rule and per module")
-    migrate = commands.add_parser("migrate", help="rewrite legacy sites")
+    raw = argparse.RawDescriptionHelpFormatter
+    scan = commands.add_parser(
+        "scan",
+        help="list legacy sites per rule and per module",
+        description="List the legacy sites per rule and per module, with file:line.",
+        formatter_class=raw,
+        epilog=_EXIT_CODES.format(
+            ok="no legacy site (with --baseline: no rule's count rose)",
+            worse="legacy sites found (with --baseline: a rule's count rose)",
+        ),
+    )
+    migrate = commands.add_parser(
+        "migrate",
+        help="rewrite legacy sites",
+        description="Rewrite legacy sites: every rule of every stage, unless --select or\n"
+        "--stage narrows it. The rules run again until nothing changes, so a second run\n"
+        "has nothing left to do. The diff and file lists go to stdout; notes, the summary\n"
+        "and errors to stderr.",
+        formatter_class=raw,
+        epilog=_EXIT_CODES.format(
+            ok="done (--check: nothing would change)",
+            worse="--check only: something would change",
+        ),
+    )
     for command in (scan, migrate):
         command.add_argument("paths", nargs="+", metavar="PATH")
         command.add_argument(
@@ -90,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     which = migrate.add_mutually_exclusive_group()
     which.add_argument("--select", metavar="IDS", help="comma-separated FSC201 or FSC201.get")
-    which.add_argument("--stage", type=int, choices=STAGES, help="the rewrites of one stage")
+    which.add_argument(
+        "--stage", type=int, choices=STAGES, help="the rewrites of one stage (default: all)"
+    )
     migrate.add_argument("--unsafe", action="store_true", help="also apply unsafe rewrites")
     migrate.add_argument(
         "--app",
@@ -113,9 +148,13 @@ def _select(value: str | None) -> frozenset[str] | None:
     keys = set()
     for key in (part.strip() for part in value.split(",") if part.strip()):
         name, _, rewrite = key.partition(".")
-        feature = catalogue.entry(name)
-        if rewrite:
-            feature.rewrite(rewrite)
+        try:
+            feature = catalogue.get(name)
+        except KeyError as error:
+            raise UsageError(f"--select: {error.args[0]}") from None
+        if rewrite and rewrite not in {r.name for r in feature.rewrites}:
+            known = ", ".join(r.name for r in feature.rewrites)
+            raise UsageError(f"--select: {feature.id} has no rewrite {rewrite!r}. Known: {known}.")
         keys.add(f"{feature.id}.{rewrite}" if rewrite else feature.id)
     return frozenset(keys)
 
@@ -132,10 +171,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args, workers)
         options = Options(select=_select(args.select), stage=args.stage, unsafe=args.unsafe)
         return _migrate(args, options, workers)
-    except (FileNotFoundError, KeyError, ValueError, ImportError) as error:
-        message = error.args[0] if isinstance(error, KeyError) else error
-        print(f"fss-compat: error: {message}", file=sys.stderr)
+    except (UsageError, FileNotFoundError) as error:
+        print(f"fss-compat: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except ImportError as error:
+        print(f"fss-compat: error: --app {args.app!r} cannot be imported: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except runner.FixedPointError as error:
+        print(f"fss-compat: internal error: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception:
+        # Anything else is a bug of the tool, not a mistake of the user's: say so, with the
+        # traceback to report.
+        sys.stdout.flush()
+        print(
+            "fss-compat: internal error (a bug in fss-compat; please report it):", file=sys.stderr
+        )
+        traceback.print_exc()
+        return EXIT_INTERNAL
 
 
 def _errors(errors: list[tuple[str, str]]) -> None:
@@ -243,7 +296,9 @@ def _text(
         sites = [f for f in found.findings if f.feature == feature.id]
         if not sites:
             continue
-        lines.append(f"{feature.id} {feature.name} ({feature.family}): {len(sites)} sites")
+        lines.append(
+            f"{feature.id} {feature.name} ({feature.family.value}): {_plural(len(sites), 'site')}"
+        )
         for f in sites:
             lines.append(f"  {f.path}:{f.line}: {f.status.value} {f.key}: {f.message}")
     modules = collections.Counter(f.module for f in found.findings)
@@ -258,23 +313,29 @@ def _text(
         lines.append("progress (migrated / total, against the baseline):")
         for key, (done, total) in baseline["progress"].items():
             share = 100 * done // total if total else 100
-            lines.append(f"  {key} {catalogue.entry(key).name}: {done}/{total} ({share}%)")
+            lines.append(f"  {key} {catalogue.get(key).name}: {done}/{total} ({share}%)")
         for key in worse:
             before, now = baseline["worse"][key]
-            lines.append(f"WORSE: {key} {catalogue.entry(key).name}: {before} -> {now} sites")
+            lines.append(
+                f"WORSE: {key} {catalogue.get(key).name}: {before} -> {_plural(now, 'site')}"
+            )
     total = sum(current.values())
-    lines.append(f"{total} legacy sites in {len(modules)} modules ({len(found.files)} files)")
+    lines.append(
+        f"{_plural(total, 'legacy site')} in {_plural(len(modules), 'module')}"
+        f" ({_plural(len(found.files), 'file')})"
+    )
     return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _migrate(args: argparse.Namespace, options: Options, workers: int) -> int:
     progress = _progress("migrating")
-    found, changes = runner.migrate(
-        args.paths, options, args.app, args.models_from, workers, progress
-    )
+    done = runner.migrate(args.paths, options, args.app, args.models_from, workers, progress)
     progress.close()
-    changed = [change for change in changes if change.new != change.old]
-    for change in changed:
+    for change in done.changes:
         if args.diff:
             sys.stdout.writelines(
                 difflib.unified_diff(
@@ -289,30 +350,42 @@ def _migrate(args: argparse.Namespace, options: Options, workers: int) -> int:
                 file.write(change.new)
         else:
             print(f"would change {change.path}")
-    _summary(changes, options, args)
-    _errors(found.errors)
-    if found.errors:
+    # Notes go to stderr, after everything of stdout has gone out: on a shared pipe
+    # (2>&1) they follow the diff instead of cutting into it.
+    sys.stdout.flush()
+    _summary(done, options, args)
+    _errors(done.errors)
+    if done.errors:
         return EXIT_ERROR
-    return EXIT_WORSE if args.check and changed else EXIT_OK
+    return EXIT_WORSE if args.check and done.changes else EXIT_OK
 
 
-def _summary(changes: list[runner.Change], options: Options, args: argparse.Namespace) -> None:
-    """On stderr: what was not rewritten and why, then the totals."""
-    tally: collections.Counter[str] = collections.Counter()
-    for change in changes:
-        for f in change.findings:
-            if not options.selects(f.feature, f.rewrite):
-                continue
-            applied = f.status is Status.FIX or (f.status is Status.UNSAFE and options.unsafe)
-            state = "rewritten" if applied else f.status.value
-            tally[state] += 1
-            if not applied:
-                note = {
-                    Status.UNSAFE: "unsafe, not applied (use --unsafe)",
-                    Status.BLOCKED: "left alone",
-                    Status.MANUAL: "TODO comment added",
-                }[f.status]
-                print(f"{f.path}:{f.line}: {f.key}: {note}: {f.message}", file=sys.stderr)
-    verb = "would be " if not args.write else ""
-    summary = ", ".join(f"{count} {verb}{state}" for state, count in sorted(tally.items()))
-    print(f"fss-compat migrate: {summary or 'nothing selected to do'}", file=sys.stderr)
+_LEFT = {
+    Status.MANUAL: "manual (TODO comments)",
+    Status.BLOCKED: "blocked",
+    Status.UNSAFE: "unsafe (not applied)",
+}
+_NOTES = {
+    Status.UNSAFE: "unsafe, not applied (use --unsafe)",
+    Status.BLOCKED: "left alone",
+    Status.MANUAL: "TODO comment added",
+}
+
+
+def _summary(done: runner.Migration, options: Options, args: argparse.Namespace) -> None:
+    """On stderr: what was not rewritten and why (lines of the new text), then the totals."""
+    for f in done.left:
+        print(f"{f.path}:{f.line}: {f.key}: {_NOTES[f.status]}: {f.message}", file=sys.stderr)
+    tally = collections.Counter(f.status for f in done.left)
+    parts = [f"{len(done.applied)} {'rewritten' if args.write else 'to rewrite'}"]
+    parts += [f"{tally[status]} {_LEFT[status]}" for status in _LEFT if tally[status]]
+    if not done.applied and not done.left:
+        parts = []
+    files = _plural(len(done.changes), "file")
+    if parts:
+        summary = f"{', '.join(parts)}; {files} {'changed' if args.write else 'to change'}"
+    elif done.errors:
+        summary = f"nothing done: {_plural(len(done.errors), 'file')} could not be read or parsed"
+    else:
+        summary = "nothing selected to do"
+    print(f"fss-compat migrate: {summary}", file=sys.stderr)

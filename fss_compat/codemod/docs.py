@@ -31,27 +31,26 @@ rewrite of a rule, `--select FSC201.get` one of them.
 """
 
 
-def _block(code: str) -> list[str]:
+def _block(code: tuple[str, ...]) -> list[str]:
     # Not tagged "python": 'ruff format' would restyle the examples (it formats Markdown).
-    return ["```text", *code.splitlines(), "```"]
+    return ["```text", *code, "```"]
 
 
 def render_markdown() -> str:
     """The page, exactly as ``docs/rules.md`` must read."""
-    runtime = {feature.id for feature in catalogue.FEATURES}
     lines = [_INTRO.rstrip("\n")]
     for feature in catalogue.CATALOGUE:
         rewrites = ", ".join(f"`{r.name}` ({r.safety.value}, {r.stage})" for r in feature.rewrites)
-        switch = "yes" if feature.id in runtime else "no (static only)"
+        switch = "yes" if feature.runtime else "no (static only)"
         lines.append(
             f"| [{feature.guide}](#{feature.id.lower()}-{feature.name}) |"
-            f" {feature.family} | {switch} | {rewrites} |"
+            f" {feature.family.value} | {switch} | {rewrites} |"
         )
     for feature in catalogue.CATALOGUE:
         lines += ["", f"## {feature.guide}", ""]
         lines.append(f"{feature.summary}. Replacement: {feature.replacement}.")
         lines.append(
-            f"Family: {feature.family}. Gone after stage {feature.stage}. Guide section:"
+            f"Family: {feature.family.value}. Gone after stage {feature.stage}. Guide section:"
             f' "{feature.guide}".'
         )
         for rewrite in feature.rewrites:

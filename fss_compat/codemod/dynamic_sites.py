@@ -28,6 +28,7 @@ from libcst.metadata import ScopeProvider
 from fss_compat.codemod.call_args import Names
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.schema_index import SchemaIndex
+from fss_compat.codemod.shapes import QUERY_BUILDERS
 
 __all__ = [
     "BUILDERS",
@@ -46,22 +47,7 @@ __all__ = [
 ]
 
 #: Query methods with a ``Select`` method of the same name and meaning.
-BUILDERS = frozenset(
-    {
-        "filter",
-        "filter_by",
-        "where",
-        "order_by",
-        "group_by",
-        "having",
-        "limit",
-        "offset",
-        "distinct",
-        "join",
-        "outerjoin",
-        "options",
-    }
-)
+BUILDERS = QUERY_BUILDERS
 #: Methods that run the query, and that the tool rewrites.
 TERMINALS = frozenset(
     {"all", "first", "one", "one_or_none", "count", "paginate", "first_or_404", "one_or_404"}
@@ -231,17 +217,27 @@ def plan_dynamic(
     schema: SchemaIndex,
     sources: t.Mapping[str, tuple[str, bool]],
     texts: t.Mapping[str, str] | None = None,
+    backrefs: bool = False,
 ) -> DynamicPlan:
     """Find every dynamic relationship and every use of its name; decide per name.
 
     :param sources: module name -> (source, is a package's ``__init__``).
     :param texts: other files (templates) by path: a mention of ``.<attribute>`` blocks it.
+    :param backrefs: also the dynamic ``backref=``s, as declared on their target class
+        (what FSC402 makes of them): their uses as they are now decide them. The plan
+        FSC403 rewrites by leaves them out: a backref is rewritten once it is declared.
     """
     found: dict[str, list[tuple[str, RelationshipCall]]] = {}
     for owner, facts in schema.classes.items():
         for call in facts.relationships:
-            if call.lazy == "dynamic" and schema.is_relationship(call) and not schema.mapped(owner):
+            if not schema.is_relationship(call) or schema.mapped(owner):
+                continue
+            if call.lazy == "dynamic":
                 found.setdefault(call.attribute, []).append((owner, call))
+            backref = call.backref
+            target = schema.target_class(call)
+            if backrefs and backref is not None and backref.lazy == "dynamic" and target:
+                found.setdefault(backref.name, []).append((target, call))
     blocked: dict[str, list[Blocker]] = {name: [] for name in found}
     dbs: dict[str, str] = {}
     for name, definitions in found.items():

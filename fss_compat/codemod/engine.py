@@ -1,11 +1,16 @@
-"""One pass over one module: find the legacy sites, and rewrite the ones the options allow.
+"""What every rule family runs on: :class:`Rule`, a LibCST codemod command, and its verdicts.
 
-The rule families (``rules_*.py``) register handlers per node type. A handler looks at a
-node before its children (so a chain is seen from its outermost call), resolves names with
-libcst's :class:`~libcst.metadata.ScopeProvider`, and reports a :class:`Candidate`. Without
-an :class:`~fss_compat.codemod.project.Index` (the scan's single pass) candidates are kept
-as they are and judged once every module's facts are known; with one (``migrate``) each is
-judged at once and, when it applies, its edit is registered and made on the way back up.
+A rule family is a :class:`Rule` subclass (``libcst.codemod.VisitorBasedCodemodCommand``):
+its ``visit_<Node>`` methods find sites and :meth:`Rule.report` them; where a rewrite
+applies they register the edit (:meth:`Rule.edit`, or their own ``leave_<Node>``),
+which LibCST makes on the way back up. Names come from LibCST's ``ScopeProvider``, lines
+from ``PositionProvider``, new imports go through ``AddImportsVisitor``. The contract a
+family follows is in :mod:`fss_compat.codemod.families`.
+
+A report is a :class:`Candidate`: the site and what its :data:`Subject` must be for it to
+count (a model, a ``db``, a class the family judges). The verdict needs every module's
+facts (the :class:`~fss_compat.codemod.project.Index`): ``migrate`` has them and judges at
+once; ``scan`` reads each file once and judges its candidates when all files are read.
 """
 
 from __future__ import annotations
@@ -17,15 +22,19 @@ from collections.abc import Callable
 from collections.abc import Iterable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
-from libcst.metadata import QualifiedNameSource
-from libcst.metadata import Scope
+from libcst.codemod import CodemodContext
+from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.metadata import BuiltinAssignment
+from libcst.metadata import PositionProvider
 from libcst.metadata import ScopeProvider
 
 from fss_compat import catalogue
+from fss_compat.codemod.names import Names
+from fss_compat.codemod.names import module_bindings
+from fss_compat.codemod.names import qualified_names
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
-from fss_compat.codemod.project import absolute
+from fss_compat.codemod.shapes import last_name
 
 
 class Status(str, enum.Enum):
@@ -57,33 +66,101 @@ class Options:
 
     def selects(self, feature: str, rewrite: str) -> bool:
         """Whether this rewrite is selected."""
-        if self.stage is not None and catalogue.entry(feature).rewrite(rewrite).stage != self.stage:
+        if self.stage is not None and catalogue.get(feature).rewrite(rewrite).stage != self.stage:
             return False
         return self.select is None or bool({feature, f"{feature}.{rewrite}"} & self.select)
 
 
-@dataclasses.dataclass
-class Candidate:
-    """A site a handler found, before the index says whether it counts.
+# -- what a site's subject must be for it to count --------------------------------------------
 
-    :param need: what ``target`` must be for the site to count: ``""`` (nothing),
-        ``"model"``, ``"db"`` (qualified names), ``"class"`` (a class qname, judged by the
-        feature's finalizer) or ``"dynamic"`` (an attribute name).
+
+@dataclasses.dataclass(frozen=True)
+class Always:
+    """The site counts as it is (an import, a config key)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class OnModel:
+    """The site counts when one of ``names`` is a concrete model.
+
+    :param names: the qualified names the receiver may stand for.
+    :param via_db: for ``db.session.query(Model)``: the names of that ``db``, which must be
+        one; the rewrite then uses it instead of the model's.
+    :param builder: a chain built and not run here, which a custom query class does not
+        turn into an ``unsupported`` site.
+    :param below: ``names`` is the class of ``cls`` or ``self`` in one of its methods: the
+        site counts when it or a subclass is a concrete model.
+    """
+
+    names: tuple[str, ...]
+    via_db: tuple[str, ...] = ()
+    builder: bool = False
+    below: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class OnDb:
+    """The site counts when one of ``names`` is a ``db`` (a ``SQLAlchemy`` instance).
+
+    :param member: instead, one of ``names`` must be this attribute of a ``db``
+        (``relationship`` for an alias ``relationship = db.relationship``).
+    :param dynamic: the attributes of the dynamic collections the site declares: when a
+        family rewrites them all (see :attr:`Index.rewritten_dynamic`), the finding is
+        :attr:`Finding.superseded`.
+    """
+
+    names: tuple[str, ...]
+    member: str = ""
+    dynamic: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class OnDbSetup:
+    """The site counts when the app's config may set ``config_key`` (anywhere in the
+    scanned code) and ``names`` is a ``db`` (``db.init_app(app)``) or, with
+    ``constructor``, the ``SQLAlchemy`` class (``SQLAlchemy(app)``).
+    """
+
+    names: tuple[str, ...]
+    constructor: bool
+    config_key: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OnClass:
+    """The site counts when the family's :meth:`Rule.judge_class` says so."""
+
+    qname: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OnDynamic:
+    """The site counts when ``name`` is the attribute of a dynamic relationship (it is
+    :attr:`Finding.superseded` when a family rewrites it: :attr:`Index.rewritten_dynamic`).
+    """
+
+    name: str
+
+
+Subject = Always | OnModel | OnDb | OnDbSetup | OnClass | OnDynamic
+ALWAYS = Always()
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """A site a family found, before the index says whether it counts.
+
     :param blocked: why a conditional rule's condition fails here; ``""`` when it holds.
-    :param data: a rule's payload for its edit (a table name, a db qname, ...).
-    :param via: qualified names that must also resolve to a ``db`` for the site to count
-        (the ``db`` of ``db.session.query(Model)``); that ``db`` becomes ``data``.
+    :param data: the rewrite's payload (a table name, a base class's qualified name).
     """
 
     line: int
     feature: str
     rewrite: str
     message: str
-    need: str = ""
-    target: tuple[str, ...] = ()
+    subject: Subject = ALWAYS
     blocked: str = ""
     data: str = ""
-    via: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +178,9 @@ class Finding:
     #: attribute name of a dynamic relationship.
     subject: str = ""
     data: str = ""
+    #: Another rule rewrites the site (FSC403 a dynamic relationship that FSC104 reports):
+    #: ``migrate`` puts no TODO comment there.
+    superseded: bool = False
 
     @property
     def key(self) -> str:
@@ -108,52 +188,58 @@ class Finding:
         return f"{self.feature}.{self.rewrite}"
 
 
-#: A feature's judge for ``need="class"`` candidates: the candidate as it counts, or None.
-Finalizer = Callable[[Candidate, Index, Options], "Candidate | None"]
+#: A family's judge of :class:`OnClass` candidates: the candidate as it counts, or None.
+ClassJudge = Callable[[Candidate, Index], "Candidate | None"]
 
 
 def judge(
-    candidate: Candidate,
-    index: Index,
-    options: Options,
-    path: str,
-    module: str,
-    finalizers: t.Mapping[str, Finalizer],
+    candidate: Candidate, index: Index, path: str, module: str, judge_class: ClassJudge
 ) -> Finding | None:
-    """Turn a candidate into a finding, or None when its target is not what it needs."""
+    """Turn a candidate into a finding, or None when its subject is not what it needs."""
     c = candidate
-    subject = c.target[0] if c.target else ""
-    if c.via:
-        db = index.db(c.via)
-        if not db:
-            return None
-        c = dataclasses.replace(c, data=db)
-    if c.need == "model":
-        model = index.model(c.target)
-        if not model:
-            return None
-        if index.custom_query(model) and c.rewrite != "builder":
-            c = dataclasses.replace(
-                c,
-                rewrite="unsupported",
-                message=f"{c.message}; '{model.rpartition('.')[2]}' has a custom query_class,"
-                " whose methods are the app's own",
-            )
-        subject = model
-        c = dataclasses.replace(c, data=c.data or index.model_db(model))
-    elif c.need == "db":
-        subject = index.db(c.target)
-        if not subject:
-            return None
-    elif c.need == "dynamic":
-        if c.target[0] not in index.dynamic_attributes():
-            return None
-    elif c.need == "class":
-        judged = finalizers[c.feature](c, index, options)
-        if judged is None:
-            return None
-        c = judged
-    safety = catalogue.entry(c.feature).rewrite(c.rewrite).safety
+    subject = ""
+    superseded = False
+    match c.subject:
+        case OnModel(names=names, via_db=via_db, builder=builder, below=below):
+            model = index.model_below(names[0]) if below else index.model(names)
+            if not model:
+                return None
+            data = index.model_db(model)
+            if via_db:
+                data = index.db(via_db)
+                if not data:
+                    return None
+            if index.custom_query(model) and not builder:
+                c = dataclasses.replace(
+                    c,
+                    rewrite="unsupported",
+                    message=f"{c.message}; '{model.rpartition('.')[2]}' has a custom"
+                    " query_class, whose methods are the app's own",
+                )
+            subject = names[0] if below else model
+            c = dataclasses.replace(c, data=c.data or data)
+        case OnDb(names=names, member=member, dynamic=dynamic):
+            subject = index.db_member(names, member) if member else index.db(names)
+            if not subject:
+                return None
+            superseded = bool(dynamic) and index.rewritten_dynamic.issuperset(dynamic)
+        case OnDbSetup(names=names, constructor=constructor, config_key=key):
+            if key not in index.config_keys:
+                return None
+            subject = index.sqlalchemy_class(names) if constructor else index.db(names)
+            if not subject:
+                return None
+        case OnDynamic(name=name):
+            if name not in index.dynamic_attributes():
+                return None
+            superseded = name in index.rewritten_dynamic
+            subject = name
+        case OnClass(qname=qname):
+            judged = judge_class(c, index)
+            if judged is None:
+                return None
+            c, subject = judged, qname
+    safety = catalogue.get(c.feature).rewrite(c.rewrite).safety
     if safety is catalogue.Safety.MANUAL:
         status = Status.MANUAL
     elif c.blocked:
@@ -163,87 +249,335 @@ def judge(
     else:
         status = Status.FIX
     message = f"{c.message}: {c.blocked}" if c.blocked else c.message
-    return Finding(path, module, c.line, c.feature, c.rewrite, status, message, subject, c.data)
+    if superseded:
+        message += "; FSC403 rewrites it and its uses (no TODO comment)"
+    return Finding(
+        path, module, c.line, c.feature, c.rewrite, status, message, subject, c.data, superseded
+    )
 
 
-Handler = Callable[["Context", t.Any], None]
-Edit = Callable[[t.Any], t.Any]
+@dataclasses.dataclass
+class FileRun:
+    """One module's run: what the families share, and what they found.
+
+    Held in ``CodemodContext.scratch[RUN]``, so that every family run on the module (and
+    its tests) reads the same index and options.
+
+    :param index: every module's facts; ``None`` in the scan's single pass, whose
+        candidates are judged once all modules are read.
+    """
+
+    path: str
+    module: str
+    is_package: bool
+    options: Options = Options()
+    index: Index | None = None
+    facts: ModuleFacts = dataclasses.field(init=False)
+    #: The scan's candidates, with the family that judges an :class:`OnClass` one.
+    candidates: list[tuple[type[Rule], Candidate]] = dataclasses.field(default_factory=list)
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    #: The findings whose rewrite was made (``migrate``).
+    applied: list[Finding] = dataclasses.field(default_factory=list)
+    #: The scan's names (:class:`~fss_compat.codemod.names.Names`); ``None``: LibCST's
+    #: ``ScopeProvider``, as the codemod commands of ``migrate`` declare it.
+    names: Names | None = None
+
+    def __post_init__(self) -> None:
+        self.facts = ModuleFacts(self.module, self.path)
+
+    @property
+    def package(self) -> str:
+        """The package the module is in (itself, for an ``__init__``)."""
+        return self.module if self.is_package else self.module.rpartition(".")[0]
+
+    def context(self, wrapper: cst.MetadataWrapper | None = None) -> CodemodContext:
+        """A LibCST codemod context for the module, carrying this run."""
+        return CodemodContext(
+            filename=self.path,
+            full_module_name=self.module,
+            full_package_name=self.package,
+            wrapper=wrapper,
+            scratch={RUN: self},
+        )
 
 
-class Context:
-    """What handlers use: names, lines, reporting, and edits."""
+#: The key of the :class:`FileRun` in ``CodemodContext.scratch``.
+RUN = "fss_compat.run"
 
-    def __init__(
-        self,
-        module: cst.Module,
-        scopes: t.Mapping[cst.CSTNode, Scope | None],
-        module_name: str,
-        path: str,
-        is_package: bool,
-        index: Index | None,
-        options: Options,
-        finalizers: t.Mapping[str, Finalizer],
-    ) -> None:
-        self.module = module
-        self.scopes = scopes
-        self.module_name = module_name
-        self.path = path
-        self.is_package = is_package
-        self.index = index
-        self.options = options
-        self.finalizers = finalizers
-        self.line = 1
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+_DECLARATIONS: frozenset[type] = frozenset({cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal})
+#: Tokens whose text can hold newlines (line continuations, multi-line strings).
+_TEXT: frozenset[type] = frozenset(
+    {cst.SimpleWhitespace, cst.SimpleString, cst.FormattedStringText}
+)
+_BODIES: frozenset[type] = frozenset({cst.IndentedBlock, cst.SimpleStatementSuite})
+_EMPTY = cst.Module([])
+
+
+def _prefixes() -> dict[type, tuple[str, ...]]:
+    """Per node type, its fields that come before its first token."""
+    found: dict[type, tuple[str, ...]] = {kind: ("leading_lines",) for kind in _STATEMENT_TYPES}
+    for definition in (cst.ClassDef, cst.FunctionDef):
+        found[definition] = ("leading_lines", "decorators", "lines_after_decorators")
+    for kind in _subclasses(cst.BaseExpression):
+        if "lpar" in getattr(kind, "__dataclass_fields__", {}):
+            found[kind] = ("lpar",)
+    return found
+
+
+def _subclasses(kind: type) -> t.Iterator[type]:
+    sub: type
+    for sub in kind.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+# Exact types, tested with a set lookup: isinstance() on libcst's abstract bases goes
+# through ABCMeta, for every node of every file.
+_COMPOUND: list[type] = list(cst.BaseCompoundStatement.__subclasses__())
+_STATEMENT_TYPES: frozenset[type] = frozenset([cst.SimpleStatementLine, *_COMPOUND]) - {
+    cst.BaseCompoundStatement
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Bound:
+    """What a method's first parameter is bound to.
+
+    :param qname: the class the method is defined in (the object may be of a subclass).
+    :param instance: ``self`` (an instance), not ``cls`` (the class).
+    """
+
+    qname: str
+    instance: bool
+
+
+#: Per node type, its fields that come before its first token.
+_PREFIXES = _prefixes()
+
+
+class Where:
+    """Where a traversal is: the statements, classes and functions around the node, and
+    (for the scan) the line.
+
+    Like LibCST's ``before_visit`` and ``after_leave`` hooks, which update it in the scan's
+    batched traversal, it counts the node itself: a class's own visit sees the class last.
+    """
+
+    def __init__(self) -> None:
         self.statements: list[cst.CSTNode] = []
         #: Enclosing classes and functions (``f.<locals>``), for qualified names.
         self.nesting: list[str] = []
-        self.claimed: set[int] = set()
-        self.candidates: list[Candidate] = []
-        self.findings: list[Finding] = []
-        self.facts = ModuleFacts(module_name, path)
-        self.edits: dict[int, list[Edit]] = {}
-        self.todos: dict[int, list[str]] = {}
-        self.imports: list[str] = []
-        self._global = self._global_scope()
+        #: The enclosing class and function definitions themselves.
+        self.scopes: list[cst.ClassDef | cst.FunctionDef] = []
+        #: Per scope: the line of its ``class`` or ``def`` keyword.
+        self.scope_lines: list[int] = []
+        #: Per scope: whether the traversal is in its body yet (not its name, bases,
+        #: decorators, parameters or annotations, which belong to the scope around it).
+        self.in_body: list[bool] = []
+        #: Inside an import, ``global`` or ``nonlocal`` statement, whose names LibCST's
+        #: ``ScopeProvider`` gives no scope.
+        self.in_declaration = 0
+        #: The line the traversal is on: the newlines of every token visited so far, + 1.
+        self.line = 1
+
+    def enter(self, node: cst.CSTNode) -> None:
+        """Called before the visits of ``node``."""
+        kind = type(node)
+        if kind is cst.Newline:
+            self.line += 1
+        elif kind in _TEXT:
+            self.line += t.cast(t.Any, node).value.count("\n")
+        elif kind in _STATEMENT_TYPES:
+            self.statements.append(node)
+            if kind is cst.ClassDef or kind is cst.FunctionDef:
+                definition = t.cast("cst.ClassDef | cst.FunctionDef", node)
+                name = definition.name.value
+                self.nesting.append(name if kind is cst.ClassDef else f"{name}.<locals>")
+                self.scopes.append(definition)
+                self.scope_lines.append(self.line_of(node))
+                self.in_body.append(False)
+        elif kind in _BODIES:
+            if self.scopes and node is self.scopes[-1].body:
+                self.in_body[-1] = True
+        elif kind in _DECLARATIONS:
+            self.in_declaration += 1
+
+    def leave(self, node: cst.CSTNode) -> None:
+        """Called after the leaves of ``node``."""
+        kind = type(node)
+        if kind in _STATEMENT_TYPES:
+            self.statements.pop()
+            if kind is cst.ClassDef or kind is cst.FunctionDef:
+                self.nesting.pop()
+                self.scopes.pop()
+                self.scope_lines.pop()
+                self.in_body.pop()
+        elif kind in _DECLARATIONS:
+            self.in_declaration -= 1
+
+    def visitors(self) -> t.Mapping[str, Callable[[cst.CSTNode], None]]:
+        """:meth:`enter` and :meth:`leave` as the ``visit_`` and ``leave_`` methods of the
+        node types they track, for a batched traversal (where it must come first).
+        """
+        entered: set[type] = {cst.Newline, *_TEXT, *_STATEMENT_TYPES, *_BODIES, *_DECLARATIONS}
+        left: set[type] = {*_STATEMENT_TYPES, *_DECLARATIONS}
+        return {f"visit_{kind.__name__}": self.enter for kind in entered} | {
+            f"leave_{kind.__name__}": self.leave for kind in left
+        }
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        """The line ``node``, the node being visited, starts on, as ``PositionProvider``
+        has it: after its comments and blank lines, its decorators, its parentheses.
+        """
+        line = self.line
+        for name in _PREFIXES.get(type(node), ()):
+            for part in getattr(node, name):
+                line += _EMPTY.code_for_node(part).count("\n")
+        return line
+
+    def bound_class(self, name: str, module: str) -> Bound | None:
+        """The class ``name`` stands for, when it is the first parameter (``cls``, ``self``)
+        of the method the traversal is in.
+        """
+        if len(self.scopes) < 2:
+            return None
+        function, owner = self.scopes[-1], self.scopes[-2]
+        if not (isinstance(function, cst.FunctionDef) and isinstance(owner, cst.ClassDef)):
+            return None
+        params = function.params
+        first = [*params.posonly_params, *params.params][:1]
+        if not first or first[0].name.value != name:
+            return None
+        decorators = {last_name(d.decorator) for d in function.decorators}
+        if "staticmethod" in decorators:
+            return None
+        qname = ".".join([module, *self.nesting[:-1]])
+        return Bound(qname, instance="classmethod" not in decorators)
+
+    @property
+    def module_level(self) -> bool:
+        """Whether the current node is in a simple statement of the module's own body."""
+        return len(self.statements) == 1 and not self.nesting
+
+    def qname(self, module: str) -> str:
+        """The qualified name of the innermost class or function (``m.C``, ``m.f.<locals>``)."""
+        return ".".join([module, *self.nesting])
+
+
+Edit = Callable[[t.Any], t.Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Reference:
+    """How to spell an object at a node, and the import that spelling needs (if any)."""
+
+    text: str
+    module: str = ""
+    obj: str | None = None
+    bound_name: str = ""
+    bound_to: str = ""
+
+    @property
+    def asname(self) -> str | None:
+        return self.bound_name if self.obj is None and self.bound_name else None
+
+
+class Rule(VisitorBasedCodemodCommand):
+    """A rule family: finds the sites of its catalogue features, and rewrites them.
+
+    Subclasses set :attr:`FEATURES` and write ``visit_<Node>`` methods that call
+    :meth:`report`, and, when :meth:`applies` says the finding is to be rewritten,
+    :meth:`edit` (or make the edit in a ``leave_<Node>`` of their own). See
+    :mod:`fss_compat.codemod.families` for the contract.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The catalogue ids this family reports.
+    FEATURES: t.ClassVar[tuple[str, ...]] = ()
+    METADATA_DEPENDENCIES = (ScopeProvider, PositionProvider)
+
+    def __init__(self, context: CodemodContext) -> None:
+        super().__init__(context)
+        self.start(context)
+
+    def start(self, context: CodemodContext) -> None:
+        """Start on another module: take its context and forget the last one's state.
+
+        LibCST's matcher machinery costs a tenth of a second per instance (measured), so
+        a run keeps one instance per family and starts it on each module.
+        """
+        run = context.scratch.get(RUN)
+        if not isinstance(run, FileRun):
+            raise TypeError(
+                f"{type(self).__name__} needs a FileRun in its context's scratch[{RUN!r}];"
+                " build the context with FileRun.context()."
+            )
+        self.context = context
+        self.run: FileRun = run
+        self.where = Where()
+        self._claimed: set[int] = set()
+        self._edits: dict[int, list[Edit]] = {}
+        self._todos: dict[int, list[str]] = {}
         self._bindings: dict[str, frozenset[str]] | None = None
 
-    def _global_scope(self) -> Scope | None:
-        for statement in self.module.body:
-            scope = self.scopes.get(statement)
-            if scope is not None:
-                return scope.globals
-        return None
+    @classmethod
+    def judge_class(cls, candidate: Candidate, index: Index) -> Candidate | None:
+        """Judge an :class:`OnClass` candidate: the candidate as it counts, or None."""
+        raise NotImplementedError(f"{cls.__name__} reports no OnClass candidates.")
 
-    # -- names -------------------------------------------------------------------------
+    @classmethod
+    def prepare(cls, index: Index) -> None:
+        """Record on ``index`` what the family decides for the whole project, once every
+        module is read and before any site is judged (FSC403: the dynamic relationships
+        it rewrites). Default: nothing.
+        """
+
+    # -- traversal -------------------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.where.enter(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> t.Any:
+        node: t.Any = super().on_leave(original_node, updated_node)
+        for edit in self._edits.get(id(original_node), ()):
+            node = edit(node)
+        marks = self._todos.get(id(original_node))
+        if marks and isinstance(node, _STATEMENTS):
+            # Comments above a module's first statement are the module's header.
+            first = self.module.body[0] if self.module.body else None
+            above = self.module.header if original_node is first else ()
+            node = _with_todos(node, marks, above)
+        self.where.leave(original_node)
+        return node
+
+    # -- names and lines -------------------------------------------------------------------
+
+    def line(self, node: cst.CSTNode) -> int:
+        """The line ``node`` starts on (of the ``class``/``def`` keyword for definitions):
+        ``PositionProvider``'s; the scan counts it in its traversal (see :class:`Where`).
+        """
+        if self.run.names is not None:
+            return self.run.names.line(node, self.where)
+        return self.get_metadata(PositionProvider, node).start.line
 
     def qnames(self, node: cst.CSTNode) -> frozenset[str]:
         """The absolute qualified names ``node`` (a Name or an Attribute) may stand for."""
-        scope = self.scopes.get(node)
-        if scope is None:
-            return frozenset()
-        names = set()
-        for qname in scope.get_qualified_names_for(node):
-            if qname.source is QualifiedNameSource.IMPORT:
-                names.add(absolute(qname.name, self.module_name, self.is_package))
-            elif qname.source is QualifiedNameSource.LOCAL:
-                names.add(f"{self.module_name}.{qname.name}")
-        return frozenset(names)
+        if self.run.names is not None:
+            return self.run.names.qnames(node, self.where)
+        return qualified_names(self.get_metadata(ScopeProvider, node, None), node, self.run)
 
     @property
     def bindings(self) -> dict[str, frozenset[str]]:
         """Module-level name -> the absolute qualified names it is bound to."""
         if self._bindings is None:
-            self._bindings = {}
-            if self._global is not None:
-                for assignment in self._global.assignments:
-                    name = assignment.name
-                    if name not in self._bindings:
-                        found = self._global.get_qualified_names_for(name)
-                        self._bindings[name] = frozenset(
-                            absolute(q.name, self.module_name, self.is_package)
-                            if q.source is QualifiedNameSource.IMPORT
-                            else f"{self.module_name}.{q.name}"
-                            for q in found
-                        )
+            if self.run.names is not None:
+                self._bindings = self.run.names.bindings()
+            else:
+                scopes = self.metadata[ScopeProvider]
+                self._bindings = module_bindings(self.module, scopes, self.run)
         return self._bindings
 
     def usable(self, name: str, at: cst.CSTNode | None, qname: str) -> bool:
@@ -251,40 +585,64 @@ class Context:
         bound = self.bindings.get(name)
         if bound is not None and bound != {qname}:
             return False
-        scope = self.scopes.get(at) if at is not None else None
+        scope = self.get_metadata(ScopeProvider, at, None) if at is not None else None
         if scope is not None and name in scope:
-            return all(a.scope is self._global for a in scope[name])
+            return all(a.scope is scope.globals for a in scope[name])
         return True
 
-    def reference(self, qname: str, at: cst.CSTNode | None, preferred: str = "") -> str:
-        """An expression for the object called ``qname`` at ``at``, adding an import if needed.
+    def builtin(self, name: str, at: cst.CSTNode) -> bool:
+        """Whether ``name`` at ``at`` is the builtin of that name (``type``), not shadowed."""
+        scope = self.get_metadata(ScopeProvider, at, None)
+        if scope is None or self.bindings.get(name) is not None:
+            return False
+        return name not in scope or all(isinstance(a, BuiltinAssignment) for a in scope[name])
 
-        Reuses a module-level name bound to it, or to its module (``sa.select`` for
-        ``sqlalchemy.select`` when ``sa`` is ``sqlalchemy``); otherwise imports it:
-        ``import <module> as <preferred>`` when ``preferred`` is given, else
-        ``from <module> import <name>``. Returns ``""`` when every choice clashes.
-        """
+    def _plan(self, qname: str, at: cst.CSTNode | None, preferred: str) -> _Reference:
         module, _, name = qname.rpartition(".")
         for alias, bound in sorted(self.bindings.items()):
             if bound == {qname} and self.usable(alias, at, qname):
-                return alias
+                return _Reference(alias)
         for alias, bound in sorted(self.bindings.items()):
             if bound == {module} and self.usable(alias, at, module):
-                return f"{alias}.{name}"
-        if f"{self.module_name}.{name}" == qname and name in self.bindings:
-            return name if self.usable(name, at, qname) else ""
+                return _Reference(f"{alias}.{name}")
+        if f"{self.run.module}.{name}" == qname and name in self.bindings:
+            return _Reference(name if self.usable(name, at, qname) else "")
         if preferred and self.usable(preferred, at, module):
-            self._bind(preferred, module, f"import {module} as {preferred}")
-            return f"{preferred}.{name}"
+            return _Reference(f"{preferred}.{name}", module, None, preferred, module)
         if self.usable(name, at, qname):
-            self._bind(name, qname, f"from {module} import {name}")
-            return name
-        return ""
+            return _Reference(name, module, name, name, qname)
+        return _Reference("")
 
-    def _bind(self, name: str, qname: str, statement: str) -> None:
-        self.bindings[name] = frozenset({qname})
-        if statement not in self.imports:
-            self.imports.append(statement)
+    def references(
+        self, wanted: t.Sequence[tuple[str, str]], at: cst.CSTNode | None
+    ) -> list[str] | None:
+        """Expressions for the objects ``wanted`` (``(qname, preferred alias)``) at ``at``,
+        scheduling the imports they need with ``AddImportsVisitor``; None, and no import,
+        when any of them clashes with a name already in use.
+
+        A name is reused when the module binds it to the object, or to its module
+        (``sa.select`` for ``sqlalchemy.select`` when ``sa`` is ``sqlalchemy``); otherwise
+        it is imported: ``import <module> as <preferred>`` when ``preferred`` is given, else
+        ``from <module> import <name>``.
+        """
+        plans = []
+        for qname, preferred in wanted:
+            plan = self._plan(qname, at, preferred)
+            if not plan.text:
+                return None
+            plans.append(plan)
+            if plan.module:
+                # Later names of the same run see this one as bound.
+                self.bindings[plan.bound_name] = frozenset({plan.bound_to})
+        for plan in plans:
+            if plan.module:
+                self.add_needed_import(plan.module, plan.obj, plan.asname)
+        return [plan.text for plan in plans]
+
+    def reference(self, qname: str, at: cst.CSTNode | None, preferred: str = "") -> str:
+        """:meth:`references` for one object: its expression, or ``""`` on a clash."""
+        found = self.references([(qname, preferred)], at)
+        return found[0] if found else ""
 
     def sqlalchemy(self, name: str, at: cst.CSTNode | None) -> str:
         """``sa.<name>`` (or the module's own spelling) for ``sqlalchemy.<name>``."""
@@ -294,139 +652,96 @@ class Context:
         """``orm.<name>`` (or the module's own spelling) for ``sqlalchemy.orm.<name>``."""
         return self.reference(f"sqlalchemy.orm.{name}", at, "orm")
 
-    # -- reporting ---------------------------------------------------------------------
-
-    def report(self, candidate: Candidate, node: cst.CSTNode | None = None) -> Finding | None:
-        """Record a site; with an index, judge it and return the finding if it counts."""
-        if self.index is None:
-            self.candidates.append(candidate)
-            return None
-        finding = judge(
-            candidate,
-            self.index,
-            self.options,
-            self.path,
-            self.module_name,
-            self.finalizers,
-        )
-        if finding is None:
-            return None
-        self.findings.append(finding)
-        if finding.status is Status.MANUAL and self.selected(finding) and self.statements:
-            self.todo(self.statements[-1], finding)
-        return finding
-
-    def selected(self, finding: Finding) -> bool:
-        """Whether ``migrate`` selects this finding's rule."""
-        return self.options.selects(finding.feature, finding.rewrite)
-
-    def applies(self, finding: Finding | None) -> bool:
-        """Whether ``migrate`` rewrites this finding."""
-        if finding is None or not self.selected(finding):
-            return False
-        return finding.status is Status.FIX or (
-            finding.status is Status.UNSAFE and self.options.unsafe
-        )
-
-    def todo(self, statement: cst.CSTNode, finding: Finding) -> None:
-        """Put a ``# TODO(fss FSCnnn): ...`` comment above ``statement``."""
-        feature = catalogue.entry(finding.feature)
-        text = f'# TODO(fss {feature.id}): {finding.message}; see "{feature.guide}" in the guide.'
-        marks = self.todos.setdefault(id(statement), [])
-        if not any(mark.startswith(f"# TODO(fss {feature.id})") for mark in marks):
-            marks.append(text)
-
-    def replace(self, node: cst.CSTNode, edit: Edit) -> None:
-        """Replace ``node`` on the way up by ``edit(updated_node)``."""
-        self.edits.setdefault(id(node), []).append(edit)
-
     def code(self, node: cst.CSTNode) -> str:
         """The source text of ``node``."""
         return self.module.code_for_node(node)
 
+    # -- reporting and edits ---------------------------------------------------------------
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        feature: str,
+        rewrite: str,
+        message: str,
+        subject: Subject = ALWAYS,
+        blocked: str = "",
+        data: str = "",
+        todo_at: cst.CSTNode | None = None,
+        line: int = 0,
+    ) -> Finding | None:
+        """Report a site at ``node``; with an index, judge it at once.
+
+        :param todo_at: the statement a manual finding's TODO goes above (default: the
+            innermost statement around ``node``, or ``node`` itself when it is one).
+        :param line: the site's line, for a site inside ``node`` that the traversal has not
+            reached (a column of the class being visited); default: ``node``'s.
+        :returns: the finding when the site counts and the index is known, else None.
+        """
+        line = line or self.line(node)
+        candidate = Candidate(line, feature, rewrite, message, subject, blocked, data)
+        run = self.run
+        if run.index is None:
+            run.candidates.append((type(self), candidate))
+            return None
+        finding = judge(candidate, run.index, run.path, run.module, self.judge_class)
+        if finding is None:
+            return None
+        run.findings.append(finding)
+        if (
+            finding.status is Status.MANUAL
+            and not finding.superseded
+            and self.selected(finding)
+            and self.where.statements
+        ):
+            self.todo(finding, todo_at)
+        return finding
+
+    def selected(self, finding: Finding) -> bool:
+        """Whether ``migrate`` selects this finding's rule."""
+        return self.run.options.selects(finding.feature, finding.rewrite)
+
+    def applies(self, finding: Finding | None) -> t.TypeGuard[Finding]:
+        """Whether ``migrate`` rewrites this finding."""
+        if finding is None or not self.selected(finding):
+            return False
+        return finding.status is Status.FIX or (
+            finding.status is Status.UNSAFE and self.run.options.unsafe
+        )
+
+    def block(self, finding: Finding, why: str) -> None:
+        """Turn a finding that was to be rewritten into a blocked one: the edit cannot be made."""
+        findings = self.run.findings
+        findings[findings.index(finding)] = dataclasses.replace(
+            finding, status=Status.BLOCKED, message=f"{finding.message}: {why}"
+        )
+
+    def todo(self, finding: Finding, statement: cst.CSTNode | None = None) -> None:
+        """Put ``# TODO(fss FSCnnn): ...`` above ``statement`` (default: the current one)."""
+        statement = statement or self.where.statements[-1]
+        feature = catalogue.get(finding.feature)
+        text = f'# TODO(fss {feature.id}): {finding.message}; see "{feature.guide}" in the guide.'
+        marks = self._todos.setdefault(id(statement), [])
+        if not any(mark.startswith(f"# TODO(fss {feature.id})") for mark in marks):
+            marks.append(text)
+
+    def edit(self, node: cst.CSTNode, finding: Finding, change: Edit) -> None:
+        """Replace ``node`` on the way up by ``change(updated_node)``: ``finding``'s rewrite."""
+        self._edits.setdefault(id(node), []).append(change)
+        self.run.applied.append(finding)
+
     def claim(self, nodes: Iterable[cst.CSTNode]) -> None:
-        """Mark nodes as handled, so handlers of their inner nodes skip them."""
-        self.claimed.update(id(node) for node in nodes)
+        """Mark nodes as handled, so this family's visits of inner nodes skip them."""
+        self._claimed.update(id(node) for node in nodes)
+
+    def claimed(self, node: cst.CSTNode) -> bool:
+        """Whether :meth:`claim` marked ``node``."""
+        return id(node) in self._claimed
 
 
-_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
-# Exact types, tested with a set lookup: isinstance() on libcst's abstract bases goes through
-# ABCMeta for every node, a tenth of a scan's time.
-_STATEMENT_TYPES = frozenset(
-    {cst.SimpleStatementLine, *cst.BaseCompoundStatement.__subclasses__()}
-    - {cst.BaseCompoundStatement}
-)
-_NEWLINES = frozenset({cst.SimpleWhitespace, cst.SimpleString, cst.FormattedStringText})
-_NESTING = frozenset({cst.ClassDef, cst.FunctionDef})
-
-
-class _Walk:
-    """Line counting, the statement stack and handler dispatch, for both passes."""
-
-    ctx: Context
-    handlers: t.Mapping[type[cst.CSTNode], tuple[Handler, ...]]
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        kind = type(node)
-        if kind is cst.Newline:
-            self.ctx.line += 1
-        elif kind in _NEWLINES:
-            self.ctx.line += t.cast("t.Any", node).value.count("\n")
-        elif kind in _STATEMENT_TYPES:
-            self.ctx.statements.append(node)
-        for handler in self.handlers.get(kind, ()):
-            handler(self.ctx, node)
-        if kind is cst.ClassDef:
-            self.ctx.nesting.append(t.cast(cst.ClassDef, node).name.value)
-        elif kind is cst.FunctionDef:
-            self.ctx.nesting.append(f"{t.cast(cst.FunctionDef, node).name.value}.<locals>")
-        return True
-
-
-class Finder(_Walk, cst.CSTVisitor):
-    """The read-only pass."""
-
-    def __init__(self, ctx: Context, handlers: t.Mapping[type[cst.CSTNode], tuple[Handler, ...]]):
-        super().__init__()
-        self.ctx = ctx
-        self.handlers = handlers
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        kind = type(original_node)
-        if kind in _STATEMENT_TYPES:
-            self.ctx.statements.pop()
-        if kind in _NESTING:
-            self.ctx.nesting.pop()
-
-
-class Rewriter(_Walk, cst.CSTTransformer):
-    """The pass that also makes the registered edits and TODO comments."""
-
-    def __init__(self, ctx: Context, handlers: t.Mapping[type[cst.CSTNode], tuple[Handler, ...]]):
-        super().__init__()
-        self.ctx = ctx
-        self.handlers = handlers
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> t.Any:
-        ctx = self.ctx
-        node: t.Any = updated_node
-        for edit in ctx.edits.get(id(original_node), ()):
-            node = edit(node)
-        kind = type(original_node)
-        if kind in _STATEMENT_TYPES:
-            ctx.statements.pop()
-            marks = ctx.todos.get(id(original_node))
-            if marks and isinstance(node, _STATEMENTS):
-                node = _with_todos(node, marks)
-        if kind in _NESTING:
-            ctx.nesting.pop()
-        if isinstance(original_node, cst.Module) and ctx.imports:
-            node = _with_imports(node, ctx.imports)
-        return node
-
-
-def _with_todos(statement: t.Any, marks: list[str]) -> t.Any:
-    existing = {line.comment.value for line in statement.leading_lines if line.comment}
+def _with_todos(statement: t.Any, marks: list[str], above: t.Sequence[cst.EmptyLine]) -> t.Any:
+    lines = [*above, *statement.leading_lines]
+    existing = {line.comment.value for line in lines if line.comment}
     prefixes = {value.split(")", 1)[0] for value in existing if value.startswith("# TODO(fss ")}
     added = [
         cst.EmptyLine(indent=True, comment=cst.Comment(mark))
@@ -436,98 +751,3 @@ def _with_todos(statement: t.Any, marks: list[str]) -> t.Any:
     if not added:
         return statement
     return statement.with_changes(leading_lines=[*statement.leading_lines, *added])
-
-
-def _is_import(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
-def _relative(statement: cst.BaseStatement) -> bool:
-    small = t.cast(cst.SimpleStatementLine, statement).body[0]
-    return isinstance(small, cst.ImportFrom) and bool(small.relative)
-
-
-def _with_imports(module: cst.Module, imports: list[str]) -> cst.Module:
-    """Add ``imports`` to the module's leading imports: after its last absolute import, or
-    before its first relative one, or after its docstring.
-    """
-    body = list(module.body)
-    at = 1 if body and _is_docstring(body[0]) else 0
-    for position in range(at, len(body)):
-        statement = body[position]
-        if not _is_import(statement):
-            break
-        if not _relative(statement):
-            at = position + 1
-    new = [cst.parse_statement(f"{line}\n") for line in imports]
-    if at < len(body):
-        following = body[at]
-        lines = list(following.leading_lines)
-        if _is_import(following) and all(line.comment is None for line in lines):
-            # The blank lines above the next import now go above the first new one.
-            new[0] = new[0].with_changes(leading_lines=lines)
-            body[at] = following.with_changes(leading_lines=[])
-        elif not _is_import(following) and at > 0:
-            new[0] = new[0].with_changes(
-                leading_lines=[] if _is_import(body[at - 1]) else [cst.EmptyLine()]
-            )
-            if _is_import(body[at - 1]) is False and not lines:
-                body[at] = following.with_changes(leading_lines=[cst.EmptyLine()])
-    return module.with_changes(body=[*body[:at], *new, *body[at:]])
-
-
-@dataclasses.dataclass
-class FileResult:
-    """What one module's pass gives back to the command."""
-
-    path: str
-    module: str
-    facts: ModuleFacts | None = None
-    candidates: list[Candidate] = dataclasses.field(default_factory=list)
-    findings: list[Finding] = dataclasses.field(default_factory=list)
-    source: str = ""
-    new_source: str = ""
-    error: str = ""
-
-
-def run(
-    source: str,
-    path: str,
-    module_name: str,
-    is_package: bool,
-    handlers: t.Mapping[type[cst.CSTNode], tuple[Handler, ...]],
-    finalizers: t.Mapping[str, Finalizer],
-    index: Index | None = None,
-    options: Options = Options(),
-    rewrite: bool = False,
-) -> FileResult:
-    """Run one pass over ``source``; a syntax error is returned in ``FileResult.error``."""
-    result = FileResult(path, module_name, source=source)
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        result.error = f"cannot parse: {error.message} (line {error.raw_line})"
-        return result
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
-    ctx = Context(module, scopes, module_name, path, is_package, index, options, finalizers)
-    if rewrite:
-        new = module.visit(Rewriter(ctx, handlers))
-        result.new_source = new.code
-    else:
-        module.visit(Finder(ctx, handlers))
-    result.facts = ctx.facts
-    result.candidates = ctx.candidates
-    result.findings = ctx.findings
-    return result

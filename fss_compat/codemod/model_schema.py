@@ -77,17 +77,27 @@ def module_tables(node: cst.Module, names: Names, line: Line) -> dict[str, list[
     """The module-level ``Table("name", ..., Column(...))`` assignments: name -> columns."""
     tables: dict[str, list[ColumnCall]] = {}
     for statement in node.body:
-        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
-            if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)):
-                continue
-            call = small.value
-            name = literal(call.args[0].value) if call.args else None
-            if last_name(call.func) == "Table" and isinstance(name, str):
-                tables[name] = [
-                    column_call(arg.value, "", names, line(arg.value))
-                    for arg in call.args[1:]
-                    if isinstance(arg.value, cst.Call) and is_column(arg.value)
-                ]
+        if isinstance(statement, cst.SimpleStatementLine):
+            tables.update(statement_tables(statement, names, line))
+    return tables
+
+
+def statement_tables(
+    statement: cst.SimpleStatementLine, names: Names, line: Line
+) -> dict[str, list[ColumnCall]]:
+    """The ``Table("name", ..., Column(...))`` assignments of one statement."""
+    tables: dict[str, list[ColumnCall]] = {}
+    for small in statement.body:
+        if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)):
+            continue
+        call = small.value
+        name = literal(call.args[0].value) if call.args else None
+        if last_name(call.func) == "Table" and isinstance(name, str):
+            tables[name] = [
+                column_call(arg.value, "", names, line(arg.value))
+                for arg in call.args[1:]
+                if isinstance(arg.value, cst.Call) and is_column(arg.value)
+            ]
     return tables
 
 

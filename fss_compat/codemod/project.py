@@ -41,7 +41,6 @@ class ClassFacts:
 
     qname: str
     path: str
-    line: int
     bases: list[str]
     abstract: bool = False
     #: ``"explicit"``, ``"declared_attr"`` or ``""`` (none in the class body).
@@ -50,6 +49,8 @@ class ClassFacts:
     bind_key: bool = False
     query_class: bool = False
     primary_key: bool = False
+    #: Whether the class body defines ``__repr__``.
+    repr: bool = False
     dynamic: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -74,6 +75,26 @@ class ModuleFacts:
     aliases: dict[str, str] = dataclasses.field(default_factory=dict)
     classes: list[ClassFacts] = dataclasses.field(default_factory=list)
     dbs: list[DbFacts] = dataclasses.field(default_factory=list)
+    #: The qualified names of the receivers of ``X.query`` (whether or not models), and
+    #: the classes of ``cls.query`` and ``self.query`` in their methods.
+    queried: set[str] = dataclasses.field(default_factory=set)
+    #: The config keys that switch a legacy feature on which the module may set.
+    config_keys: set[str] = dataclasses.field(default_factory=set)
+    #: Facts a rule family keeps for itself, by family (the typed-model families' schema):
+    #: carried to :attr:`Index.extra` untouched.
+    extra: dict[str, object] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class TableName:
+    """A model's table name as the running app has it (``migrate --app``).
+
+    :param name: the name; ``""`` when the tool must not write one.
+    :param why_not: why not, when ``name`` is empty.
+    """
+
+    name: str = ""
+    why_not: str = ""
 
 
 def iter_python_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -132,10 +153,21 @@ class Index:
     aliases: dict[str, str] = dataclasses.field(default_factory=dict)
     classes: dict[str, ClassFacts] = dataclasses.field(default_factory=dict)
     dbs: dict[str, DbFacts] = dataclasses.field(default_factory=dict)
-    #: Models with a ``.query`` use left anywhere (FSC201 findings), filled after a scan.
-    queried: frozenset[str] = frozenset()
-    #: Table names read from the running app (``--app``): class qname -> name or ``!reason``.
-    runtime_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The qualified names of the receivers of ``X.query`` anywhere, resolved.
+    queried: set[str] = dataclasses.field(default_factory=set)
+    #: The config keys that switch a legacy feature on which the code may set.
+    config_keys: set[str] = dataclasses.field(default_factory=set)
+    #: Table names read from the running app (``--app``), by class qualified name.
+    runtime_names: dict[str, TableName] = dataclasses.field(default_factory=dict)
+    #: Every module's :attr:`ModuleFacts.extra`, by family: what the family joins itself.
+    extra: dict[str, list[object]] = dataclasses.field(default_factory=dict)
+    #: The texts the scan read instead of the files, by path (``migrate``'s rounds keep
+    #: the files' new text in memory): what a family that reads a module again must read.
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The attributes of the dynamic relationships a family rewrites, with every use
+    #: (FSC403): the manual findings that rely on them staying dynamic (FSC104's) get no
+    #: TODO comment.
+    rewritten_dynamic: frozenset[str] = frozenset()
     _model_db: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
     _resolved: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -148,8 +180,13 @@ class Index:
                 index.aliases[f"{module.module}.{name}"] = target
             index.classes.update((c.qname, c) for c in module.classes)
             index.dbs.update((d.qname, d) for d in module.dbs)
+            index.queried.update(module.queried)
+            index.config_keys.update(module.config_keys)
+            for family, value in module.extra.items():
+                index.extra.setdefault(family, []).append(value)
         # A subclass of SQLAlchemy defined in the scanned code makes db objects too.
         index.dbs = {q: d for q, d in index.dbs.items() if index._is_sqlalchemy(d.constructor)}
+        index.queried = {index.resolve(name) for name in index.queried}
         return index
 
     def resolve(self, qname: str) -> str:
@@ -170,6 +207,13 @@ class Index:
         self._resolved[qname] = name
         return name
 
+    def sqlalchemy_class(self, qnames: Iterable[str]) -> str:
+        """The ``SQLAlchemy`` class (or a scanned subclass) among ``qnames``, or ``""``."""
+        for name in qnames:
+            if self._is_sqlalchemy([name]):
+                return self.resolve(name)
+        return ""
+
     def _is_sqlalchemy(self, constructor: list[str], depth: int = 0) -> bool:
         for name in constructor:
             name = self.resolve(name)
@@ -186,6 +230,16 @@ class Index:
             name = self.resolve(name)
             if name in self.dbs:
                 return name
+        return ""
+
+    def db_member(self, qnames: Iterable[str], attribute: str) -> str:
+        """The db whose ``attribute`` one of ``qnames`` is (``relationship = db.relationship``
+        in a shared module makes ``relationship`` one), or ``""``.
+        """
+        for name in qnames:
+            owner, _, attr = self.resolve(name).rpartition(".")
+            if attr == attribute and owner in self.dbs:
+                return owner
         return ""
 
     def model_db(self, qname: str, depth: int = 0) -> str:
@@ -214,6 +268,21 @@ class Index:
             facts = self.classes.get(name)
             if facts is not None and not facts.abstract and self.model_db(name):
                 return name
+        return ""
+
+    def model_below(self, qname: str) -> str:
+        """``qname`` if it is a concrete model, else its first concrete model subclass, or
+        ``""``: what ``cls.query`` in a mixin's or a base's classmethod reaches.
+        """
+        todo, seen = [qname], set()
+        while todo:
+            name = todo.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            if self.model([name]):
+                return name
+            todo.extend(sorted(self.subclasses(name)))
         return ""
 
     def custom_query(self, model: str) -> bool:

@@ -13,30 +13,14 @@ import typing as t
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
-from fss_compat.codemod.engine import Candidate
-from fss_compat.codemod.engine import Context
 from fss_compat.codemod.engine import Finding
-from fss_compat.codemod.engine import Handler
-from fss_compat.codemod.engine import Status
-from fss_compat.codemod.rules_names import FSA_QUERY_METHODS
+from fss_compat.codemod.engine import OnModel
+from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.shapes import FSA_QUERY_METHODS
+from fss_compat.codemod.shapes import QUERY_BUILDERS
+from fss_compat.codemod.shapes import keywords
+from fss_compat.codemod.shapes import literal
 
-#: Query methods that exist on Select with the same meaning.
-BUILDERS = frozenset(
-    {
-        "filter",
-        "filter_by",
-        "where",
-        "order_by",
-        "group_by",
-        "having",
-        "limit",
-        "offset",
-        "distinct",
-        "join",
-        "outerjoin",
-        "options",
-    }
-)
 #: Builders after which the legacy Query de-duplicates rows that scalars() would repeat.
 _UNIQUE = frozenset({"join", "outerjoin", "options"})
 _SCALARS = {"all": "all", "first": "first", "one": "all", "one_or_none": "all"}
@@ -82,6 +66,26 @@ def _model(root: Root) -> cst.BaseExpression:
     return root.args[0].value if isinstance(root, cst.Call) else root.value
 
 
+def _type_of(node: cst.BaseExpression) -> cst.Name | None:
+    """``self`` in ``type(self)``."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "type"
+        and len(node.args) == 1
+        and node.args[0].keyword is None
+        and not node.args[0].star
+        and isinstance(node.args[0].value, cst.Name)
+    ):
+        return node.args[0].value
+    return None
+
+
+def _receiver(node: cst.BaseExpression) -> bool:
+    """Whether ``node`` can be what ``.query`` is read on: a name, an attribute, ``type(x)``."""
+    return isinstance(node, (cst.Name, cst.Attribute)) or _type_of(node) is not None
+
+
 def _spine(node: cst.Call) -> tuple[Root, list[cst.Call]] | None:
     """``(<root>, [calls from the innermost out])`` if ``node`` is a chain on ``<model>.query``
     or on ``<db>.session.query(<model>)``.
@@ -96,7 +100,7 @@ def _spine(node: cst.Call) -> tuple[Root, list[cst.Call]] | None:
             calls.append(current)
             current = current.func.value
         elif isinstance(current, cst.Attribute) and current.attr.value == "query":
-            if isinstance(current.value, (cst.Name, cst.Attribute)) and calls:
+            if _receiver(current.value) and calls:
                 calls.reverse()
                 return current, calls
             return None
@@ -121,154 +125,164 @@ def _arguments_fit(method: str, call: cst.Call) -> bool:
     return not call.args
 
 
-def on_call(ctx: Context, node: cst.Call) -> None:
-    """A ``Model.query`` chain: judge it from its outermost call."""
-    if id(node) in ctx.claimed:
-        return
-    spine = _spine(node)
-    if spine is None:
-        return
-    root, calls = spine
-    target = ctx.qnames(_model(root))
-    if not target:
-        return
-    methods = [_method(call) for call in calls]
-    end = next((i for i, m in enumerate(methods) if m not in BUILDERS), None)
-    via: tuple[str, ...] = ()
-    if isinstance(root, cst.Call):
-        # db.session.query(Model) is plain SQLAlchemy unless it ends in a method only
-        # Flask-SQLAlchemy's Query has.
-        if end is None or methods[end] not in FSA_QUERY_METHODS:
+class QueryRules(Rule):
+    """FSC201 model-query (and FSC605 for the chains that paginate from the request)."""
+
+    FEATURES = ("FSC201", "FSC605")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """A ``Model.query`` chain: judge it from its outermost call."""
+        if self.claimed(node):
             return
-        session = t.cast(cst.Attribute, root.func).value
-        owner = t.cast(cst.Attribute, session).value
-        via = tuple(ctx.qnames(owner))
-        if not via:
+        self._getattr(node)
+        spine = _spine(node)
+        if spine is None:
             return
-        name = f"{ctx.code(owner)}.session.query({ctx.code(_model(root))})"
-    else:
-        name = f"{ctx.code(root.value)}.query"
-    ctx.claim([root, *calls])
-    if end is None:
-        _report(ctx, node, "builder", f"'{name}' is built here and run elsewhere", target)
-        return
-    terminal, builders = methods[end], methods[:end]
-    if terminal in ("get", "get_or_404") and builders:
-        terminal = "unknown"
-    if (terminal not in _SCALARS and terminal not in _REWRITES) or not _arguments_fit(
-        terminal, calls[end]
-    ):
-        _report(
-            ctx,
-            node,
-            "unsupported",
-            f"'{name}...{methods[end]}()' has no 1:1 rewrite the tool makes",
-            target,
-            via=via,
-        )
-        return
-    unique = bool(_UNIQUE & set(builders))
-    rewrite = _REWRITES.get(terminal) or ("join-unique" if unique else _SCALARS[terminal])
-    blocked = ""
-    if terminal == "count" and ctx.options.unsafe and set(builders) <= _SHORT_COUNT:
-        rewrite = "count-short"
-    elif terminal == "first_or_404" and "options" in builders:
-        blocked = "options() may eager-load a collection, which needs unique()"
-    elif terminal == "one_or_404" and unique:
-        blocked = "db.one_or_404 cannot de-duplicate the rows of join, outerjoin or options()"
-    finding = _report(ctx, node, rewrite, f"'{name}...{terminal}()'", target, blocked, via)
-    if terminal == "paginate" and not {"page", "per_page"} <= _keywords(calls[end]):
-        ctx.report(
-            Candidate(
-                ctx.line,
-                "FSC605",
-                "request-args",
-                f"'{name}...paginate()' reads page and per_page from the request",
-                need="model",
-                target=tuple(target),
-                via=via,
-            )
-        )
-    if ctx.applies(finding):
-        _register(ctx, t.cast(Finding, finding), calls, end, unique, rewrite)
-
-
-def _keywords(call: cst.Call) -> set[str]:
-    return {arg.keyword.value for arg in call.args if arg.keyword is not None}
-
-
-def _report(
-    ctx: Context,
-    node: cst.CSTNode,
-    rewrite: str,
-    message: str,
-    target: t.AbstractSet[str],
-    blocked: str = "",
-    via: tuple[str, ...] = (),
-) -> Finding | None:
-    """Report an FSC201 site; ``via``: for ``db.session.query(Model)``, the qualified names of
-    that ``db``, which the rewrite then uses instead of the model's.
-    """
-    candidate = Candidate(
-        ctx.line,
-        "FSC201",
-        rewrite,
-        message,
-        need="model",
-        target=tuple(target),
-        blocked=blocked,
-        via=via,
-    )
-    return ctx.report(candidate, node)
-
-
-def on_attribute(ctx: Context, node: cst.Attribute) -> None:
-    """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
-    if node.attr.value != "query" or id(node) in ctx.claimed:
-        return
-    if not isinstance(node.value, (cst.Name, cst.Attribute)):
-        return
-    target = ctx.qnames(node.value)
-    if target:
-        message = f"'{ctx.code(node.value)}.query' is built here and run elsewhere"
-        _report(ctx, node, "builder", message, target)
-
-
-def _register(
-    ctx: Context, finding: Finding, calls: list[cst.Call], end: int, unique: bool, rewrite: str
-) -> None:
-    """Work out the names the rewrite needs (adding imports), then register the edit."""
-    at = calls[end]
-    db = ctx.reference(finding.data, at)
-    terminal = _method(at)
-    select = "-" if terminal in ("get", "get_or_404") else ctx.sqlalchemy("select", at)
-    count = ctx.sqlalchemy("func", at) if rewrite.startswith("count") else "-"
-    if not (db and select and count):
-        ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(
-            finding,
-            status=Status.BLOCKED,
-            message=f"{finding.message}: a name the rewrite needs clashes with one here",
-        )
-        return
-    depth = end
-
-    def edit(updated: cst.Call) -> cst.BaseExpression:
-        builders = t.cast(cst.Attribute, updated.func).value
-        root: t.Any = builders
-        for _ in range(depth):
-            root = root.func.value
-        model = _model(root)
-        if terminal in ("get", "get_or_404"):
-            return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
-        if rewrite == "count-short":
-            counted = f"{select}({count}.count()).select_from({{model}})"
-            root_select = parse_template_expression(counted, model=model)
+        root, calls = spine
+        found = self._subject(root)
+        if found is None:
+            return
+        subject, instance = found
+        methods = [_method(call) for call in calls]
+        end = next((i for i, m in enumerate(methods) if m not in QUERY_BUILDERS), None)
+        via: tuple[str, ...] = ()
+        if isinstance(root, cst.Call):
+            # db.session.query(Model) is plain SQLAlchemy unless it ends in a method only
+            # Flask-SQLAlchemy's Query has.
+            if end is None or methods[end] not in FSA_QUERY_METHODS:
+                return
+            session = t.cast(cst.Attribute, root.func).value
+            owner = t.cast(cst.Attribute, session).value
+            via = tuple(sorted(self.qnames(owner)))
+            if not via:
+                return
+            subject = dataclasses.replace(subject, via_db=via)
+            name = f"{self.code(owner)}.session.query({self.code(_model(root))})"
         else:
-            root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
-        statement = _swap_root(builders, root_select, depth)
-        return _build(updated, statement, model, db, select, count, terminal, rewrite, unique)
+            name = f"{self.code(root.value)}.query"
+        self.claim([root, *calls])
+        if end is None:
+            message = f"'{name}' is built here and run elsewhere"
+            self.report(
+                node, "FSC201", "builder", message, dataclasses.replace(subject, builder=True)
+            )
+            return
+        terminal, builders = methods[end], methods[:end]
+        if terminal in ("get", "get_or_404") and builders:
+            terminal = "unknown"
+        if (terminal not in _SCALARS and terminal not in _REWRITES) or not _arguments_fit(
+            terminal, calls[end]
+        ):
+            message = f"'{name}...{methods[end]}()' has no 1:1 rewrite the tool makes"
+            self.report(node, "FSC201", "unsupported", message, subject)
+            return
+        unique = bool(_UNIQUE & set(builders))
+        rewrite = _REWRITES.get(terminal) or ("join-unique" if unique else _SCALARS[terminal])
+        blocked = ""
+        if terminal == "count" and self.run.options.unsafe and set(builders) <= _SHORT_COUNT:
+            rewrite = "count-short"
+        elif terminal == "first_or_404" and "options" in builders:
+            blocked = "options() may eager-load a collection, which needs unique()"
+        elif terminal == "one_or_404" and unique:
+            blocked = "db.one_or_404 cannot de-duplicate the rows of join, outerjoin or options()"
+        message = f"'{name}...{terminal}()'"
+        finding = self.report(node, "FSC201", rewrite, message, subject, blocked)
+        if terminal == "paginate" and not {"page", "per_page"} <= keywords(calls[end]).keys():
+            message = f"'{name}...paginate()' reads page and per_page from the request"
+            self.report(node, "FSC605", "request-args", message, subject)
+        if self.applies(finding):
+            self._register(finding, calls, end, unique, rewrite, instance)
 
-    ctx.replace(at, edit)
+    def _subject(self, root: Root) -> tuple[OnModel, bool] | None:
+        """What the chain's model must be, and whether the rewrite reads the model as
+        ``type(self)`` from an instance (``self.query``).
+        """
+        receiver = _model(root)
+        if isinstance(root, cst.Attribute):
+            named = _type_of(receiver) or receiver
+            if isinstance(named, cst.Name):
+                bound = self.where.bound_class(named.value, self.run.module)
+                if bound is not None:
+                    instance = bound.instance and named is receiver
+                    return OnModel((bound.qname,), below=True), instance
+            if _type_of(receiver) is not None:
+                return None
+        target = tuple(sorted(self.qnames(receiver)))
+        return (OnModel(target), False) if target else None
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
+        if node.attr.value != "query" or self.claimed(node) or not _receiver(node.value):
+            return
+        found = self._subject(node)
+        if found is not None:
+            message = f"'{self.code(node.value)}.query' is built here and run elsewhere"
+            subject = dataclasses.replace(found[0], builder=True)
+            self.report(node, "FSC201", "builder", message, subject)
+
+    def _getattr(self, node: cst.Call) -> None:
+        """``getattr(Model, "query")``: the query property read by name."""
+        args = node.args
+        if not (
+            isinstance(node.func, cst.Name)
+            and node.func.value == "getattr"
+            and not self.qnames(node.func)
+            and len(args) == 2
+            and literal(args[1].value) == "query"
+            and isinstance(args[0].value, (cst.Name, cst.Attribute))
+        ):
+            return
+        target = tuple(sorted(self.qnames(args[0].value)))
+        if target:
+            message = f"'getattr({self.code(args[0].value)}, \"query\")' reads the query by name"
+            self.report(node, "FSC201", "unsupported", message, OnModel(target))
+
+    def _register(
+        self,
+        finding: Finding,
+        calls: list[cst.Call],
+        end: int,
+        unique: bool,
+        rewrite: str,
+        instance: bool,
+    ) -> None:
+        """Work out the names the rewrite needs (adding imports), then register the edit.
+
+        :param instance: the chain starts at ``self.query``: the model is ``type(self)``.
+        """
+        at = calls[end]
+        terminal = _method(at)
+        wanted = [(finding.data, "")]
+        if terminal not in ("get", "get_or_404"):
+            wanted.append(("sqlalchemy.select", "sa"))
+        if rewrite.startswith("count"):
+            wanted.append(("sqlalchemy.func", "sa"))
+        names = self.references(wanted, at) if not instance or self.builtin("type", at) else None
+        if names is None:
+            self.block(finding, "a name the rewrite needs clashes with one here")
+            return
+        db, select, count = [*names, "-", "-"][:3]
+        depth = end
+
+        def edit(updated: cst.Call) -> cst.BaseExpression:
+            builders = t.cast(cst.Attribute, updated.func).value
+            root: t.Any = builders
+            for _ in range(depth):
+                root = root.func.value
+            model = _model(root)
+            if instance:
+                model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
+            if terminal in ("get", "get_or_404"):
+                return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
+            if rewrite == "count-short":
+                counted = f"{select}({count}.count()).select_from({{model}})"
+                root_select = parse_template_expression(counted, model=model)
+            else:
+                root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
+            statement = _swap_root(builders, root_select, depth)
+            return _build(updated, statement, model, db, select, count, terminal, rewrite, unique)
+
+        self.edit(at, finding, edit)
 
 
 def _swap_root(chain: t.Any, new_root: cst.BaseExpression, depth: int) -> t.Any:
@@ -337,9 +351,3 @@ def _build(
         result = _method_call(result, "unique")
     func_node = t.cast(cst.Attribute, updated.func)
     return updated.with_changes(func=func_node.with_changes(value=result))
-
-
-HANDLERS: dict[type[cst.CSTNode], tuple[Handler, ...]] = {
-    cst.Call: (on_call,),
-    cst.Attribute: (on_attribute,),
-}

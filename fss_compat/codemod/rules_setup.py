@@ -9,13 +9,32 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from fss_compat import shims
-from fss_compat.codemod.engine import Candidate
-from fss_compat.codemod.engine import Context
-from fss_compat.codemod.engine import Handler
+from fss_compat.codemod.engine import OnDb
+from fss_compat.codemod.engine import Rule
 
 #: The modules of Flask-SQLAlchemy 3.1, each mirrored by ``fss_compat.shims.<name>``.
 SHIMS = frozenset(shims.MODULES)
 _TOP = "flask_sqlalchemy"
+#: Names Flask-SQLAlchemy 3.0 and 2.x had at the top of the package, which 3.1 dropped: where
+#: each is now (upstream's module, so the swap's own target) and under which name.
+_MOVED = {
+    "Model": "fss_compat.shims.model.Model",
+    "DefaultMeta": "fss_compat.shims.model.DefaultMeta",
+    "Pagination": "fss_compat.shims.pagination.Pagination",
+    "BaseQuery": "fss_compat.shims.query.Query",
+    "SignallingSession": "fss_compat.shims.session.Session",
+    "get_debug_queries": "fss_compat.shims.record_queries.get_recorded_queries",
+    "models_committed": "fss_compat.shims.track_modifications.models_committed",
+    "before_models_committed": "fss_compat.shims.track_modifications.before_models_committed",
+}
+
+
+def _moved(names: list[str]) -> str:
+    """Where the dropped names are now, as a hint for the message; ``""`` when none moved."""
+    hints = [f"'{name}' is '{_MOVED[name]}'" for name in names if name in _MOVED]
+    if not hints:
+        return ""
+    return f" (Flask-SQLAlchemy 3.1 moved it: {'; '.join(hints)}, with changes, see its guide)"
 
 
 def _target(module: str, names: list[str]) -> tuple[str, list[str]]:
@@ -38,131 +57,134 @@ def _target(module: str, names: list[str]) -> tuple[str, list[str]]:
     return target, [name for name in names if name != "*" and not hasattr(shim, name)]
 
 
-def on_import_from(ctx: Context, node: cst.ImportFrom) -> None:
-    """``from flask_sqlalchemy[.X] import ...``."""
-    if node.relative or node.module is None:
-        return
-    module = get_full_name_for_node(node.module) or ""
-    if module != _TOP and not module.startswith(f"{_TOP}."):
-        return
-    if isinstance(node.names, cst.ImportStar):
-        names = ["*"]
-    else:
-        names = [get_full_name_for_node(alias.name) or "" for alias in node.names]
-    ctx.claim([node.module])
-    target, missing = _target(module, names)
-    if missing or not target or (module == _TOP and names == ["*"]):
-        message = f"'from {module} import {', '.join(missing or names)}' has no fss_compat form"
-        ctx.report(Candidate(ctx.line, "FSC001", "unknown-name", message))
-        return
-    message = f"'from {module} import ...' becomes 'from {target} import ...'"
-    finding = ctx.report(Candidate(ctx.line, "FSC001", "import", message))
-    if ctx.applies(finding):
-        ctx.replace(node, lambda updated: updated.with_changes(module=cst.parse_expression(target)))
+class SetupRules(Rule):
+    """FSC001 import-swap and FSC002 get-engine."""
 
+    FEATURES = ("FSC001", "FSC002")
 
-def on_import(ctx: Context, node: cst.Import) -> None:
-    """``import flask_sqlalchemy[.X] [as y]``."""
-    renames: dict[int, str] = {}
-    ctx.claim(alias.name for alias in node.names)
-    for position, alias in enumerate(node.names):
-        name = get_full_name_for_node(alias.name) or ""
-        if name == _TOP:
-            renames[position] = "fss_compat"
-        elif name.startswith(f"{_TOP}."):
-            sub = name[len(_TOP) + 1 :]
-            if sub.split(".")[0] not in SHIMS:
-                message = f"'import {name}' has no fss_compat form"
-                ctx.report(Candidate(ctx.line, "FSC001", "unknown-name", message))
-                return
-            renames[position] = f"fss_compat.shims.{sub}"
-    if not renames:
-        return
-    finding = ctx.report(Candidate(ctx.line, "FSC001", "import", "'import flask_sqlalchemy'"))
-    if ctx.applies(finding):
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        """``from flask_sqlalchemy[.X] import ...``."""
+        if node.relative or node.module is None:
+            return
+        module = get_full_name_for_node(node.module) or ""
+        if module != _TOP and not module.startswith(f"{_TOP}."):
+            return
+        if isinstance(node.names, cst.ImportStar):
+            names = ["*"]
+        else:
+            names = [get_full_name_for_node(alias.name) or "" for alias in node.names]
+        self.claim([node.module])
+        target, missing = _target(module, names)
+        if missing or not target or (module == _TOP and names == ["*"]):
+            message = f"'from {module} import {', '.join(missing or names)}' has no fss_compat form"
+            message += _moved(missing)
+            self.report(node, "FSC001", "unknown-name", message)
+            return
+        message = f"'from {module} import ...' becomes 'from {target} import ...'"
+        finding = self.report(node, "FSC001", "import", message)
+        if self.applies(finding):
+            self.edit(
+                node,
+                finding,
+                lambda updated: updated.with_changes(module=cst.parse_expression(target)),
+            )
 
-        def edit(updated: cst.Import) -> cst.Import:
-            names = [
-                alias.with_changes(name=cst.parse_expression(renames[i])) if i in renames else alias
-                for i, alias in enumerate(updated.names)
-            ]
-            return updated.with_changes(names=names)
+    def visit_Import(self, node: cst.Import) -> None:
+        """``import flask_sqlalchemy[.X] [as y]``."""
+        renames: dict[int, str] = {}
+        self.claim(alias.name for alias in node.names)
+        for position, alias in enumerate(node.names):
+            name = get_full_name_for_node(alias.name) or ""
+            if name == _TOP:
+                renames[position] = "fss_compat"
+            elif name.startswith(f"{_TOP}."):
+                sub = name[len(_TOP) + 1 :]
+                if sub.split(".")[0] not in SHIMS:
+                    message = f"'import {name}' has no fss_compat form"
+                    self.report(node, "FSC001", "unknown-name", message)
+                    return
+                renames[position] = f"fss_compat.shims.{sub}"
+        if not renames:
+            return
+        finding = self.report(node, "FSC001", "import", "'import flask_sqlalchemy'")
+        if self.applies(finding):
 
-        ctx.replace(node, edit)
+            def edit(updated: cst.Import) -> cst.Import:
+                names = [
+                    alias.with_changes(name=cst.parse_expression(renames[i]))
+                    if i in renames
+                    else alias
+                    for i, alias in enumerate(updated.names)
+                ]
+                return updated.with_changes(names=names)
 
+            self.edit(node, finding, edit)
 
-def on_attribute(ctx: Context, node: cst.Attribute) -> None:
-    """``flask_sqlalchemy.X`` through a module import: ``fss_compat[.shims].X``."""
-    if not isinstance(node.value, cst.Name) or id(node) in ctx.claimed:
-        return
-    bound = node.value.value
-    top = ctx.bindings.get(bound) == frozenset({_TOP}) or (
-        bound == _TOP and any(name.startswith(f"{_TOP}.") for name in ctx.bindings)
-    )
-    if not top:
-        return
-    attr = node.attr.value
-    head = "fss_compat" if bound == _TOP else bound
-    if attr in SHIMS:
-        new = f"{head}.shims.{attr}"
-    elif attr == "SQLAlchemy":
-        new = f"{head}.SQLAlchemy"
-    else:
-        message = f"'{bound}.{attr}' has no fss_compat form"
-        ctx.report(Candidate(ctx.line, "FSC001", "unknown-name", message))
-        return
-    if new == ctx.code(node):
-        return
-    finding = ctx.report(Candidate(ctx.line, "FSC001", "import", f"'{bound}.{attr}'"))
-    if ctx.applies(finding):
-        ctx.replace(
-            node,
-            lambda updated: cst.parse_expression(new).with_changes(
-                lpar=updated.lpar, rpar=updated.rpar
-            ),
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """``flask_sqlalchemy.X`` through a module import: ``fss_compat[.shims].X``."""
+        if not isinstance(node.value, cst.Name) or self.claimed(node):
+            return
+        bound = node.value.value
+        top = self.bindings.get(bound) == frozenset({_TOP}) or (
+            bound == _TOP and any(name.startswith(f"{_TOP}.") for name in self.bindings)
         )
+        if not top:
+            return
+        attr = node.attr.value
+        head = "fss_compat" if bound == _TOP else bound
+        if attr in SHIMS:
+            new = f"{head}.shims.{attr}"
+        elif attr == "SQLAlchemy":
+            new = f"{head}.SQLAlchemy"
+        else:
+            message = f"'{bound}.{attr}' has no fss_compat form"
+            self.report(node, "FSC001", "unknown-name", message)
+            return
+        if new == self.code(node):
+            return
+        finding = self.report(node, "FSC001", "import", f"'{bound}.{attr}'")
+        if self.applies(finding):
+            self.edit(
+                node,
+                finding,
+                lambda updated: cst.parse_expression(new).with_changes(
+                    lpar=updated.lpar, rpar=updated.rpar
+                ),
+            )
 
+    def visit_Call(self, node: cst.Call) -> None:
+        """``db.get_engine(...)``: ``db.engine`` or ``db.engines[key]``."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "get_engine":
+            return
+        if not isinstance(func.value, (cst.Name, cst.Attribute)):
+            return
+        target = self.qnames(func.value)
+        if not target:
+            return
+        key: cst.BaseExpression | None = None
+        blocked = ""
+        for arg in node.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if arg.star or keyword not in (None, "bind_key", "bind") or key is not None:
+                blocked = "its arguments are not one bind key"
+            key = arg.value
+        if isinstance(key, cst.Name) and key.value == "None":
+            key = None
+        what = "'db.get_engine(...)'"
+        finding = self.report(
+            node, "FSC002", "get-engine", what, OnDb(tuple(sorted(target))), blocked
+        )
+        if not self.applies(finding):
+            return
 
-def on_call(ctx: Context, node: cst.Call) -> None:
-    """``db.get_engine(...)``: ``db.engine`` or ``db.engines[key]``."""
-    func = node.func
-    if not isinstance(func, cst.Attribute) or func.attr.value != "get_engine":
-        return
-    if not isinstance(func.value, (cst.Name, cst.Attribute)):
-        return
-    target = ctx.qnames(func.value)
-    if not target:
-        return
-    key: cst.BaseExpression | None = None
-    blocked = ""
-    for arg in node.args:
-        keyword = arg.keyword.value if arg.keyword is not None else None
-        if arg.star or keyword not in (None, "bind_key", "bind") or key is not None:
-            blocked = "its arguments are not one bind key"
-        key = arg.value
-    if isinstance(key, cst.Name) and key.value == "None":
-        key = None
-    what = "'db.get_engine(...)'"
-    candidate = Candidate(ctx.line, "FSC002", "get-engine", what, "db", tuple(target), blocked)
-    finding = ctx.report(candidate, node)
-    if not ctx.applies(finding):
-        return
+        def edit(updated: cst.Call) -> cst.BaseExpression:
+            db = t.cast(cst.Attribute, updated.func).value
+            lpar, rpar = updated.lpar, updated.rpar
+            if key is None:
+                return cst.Attribute(value=db, attr=cst.Name("engine"), lpar=lpar, rpar=rpar)
+            engines = cst.Attribute(value=db, attr=cst.Name("engines"))
+            index = cst.SubscriptElement(cst.Index(updated.args[0].value))
+            return cst.Subscript(value=engines, slice=[index], lpar=lpar, rpar=rpar)
 
-    def edit(updated: cst.Call) -> cst.BaseExpression:
-        db = t.cast(cst.Attribute, updated.func).value
-        lpar, rpar = updated.lpar, updated.rpar
-        if key is None:
-            return cst.Attribute(value=db, attr=cst.Name("engine"), lpar=lpar, rpar=rpar)
-        engines = cst.Attribute(value=db, attr=cst.Name("engines"))
-        index = cst.SubscriptElement(cst.Index(updated.args[0].value))
-        return cst.Subscript(value=engines, slice=[index], lpar=lpar, rpar=rpar)
-
-    ctx.replace(node, edit)
-
-
-HANDLERS: dict[type[cst.CSTNode], tuple[Handler, ...]] = {
-    cst.ImportFrom: (on_import_from,),
-    cst.Import: (on_import,),
-    cst.Attribute: (on_attribute,),
-    cst.Call: (on_call,),
-}
+        self.edit(node, finding, edit)

@@ -1,56 +1,62 @@
-"""The passes over many files, on every core: ``scan`` (one pass) and ``migrate`` (two).
+"""The runs over many files, on every core: ``scan`` and ``migrate``.
 
-Each file is parsed once per pass, in a worker process when there are enough files. The
-scan's pass returns each module's facts and candidates; the candidates are judged here once
-the :class:`~fss_compat.codemod.project.Index` of all modules exists. ``migrate`` then runs
-a second pass, with the index, over the files that have something to change.
+``scan`` reads each file once: one batched LibCST traversal runs the facts collector and
+every rule family's visits; the families' candidates are judged when the
+:class:`~fss_compat.codemod.project.Index` of all modules exists. ``migrate`` works in
+rounds on the files' text in memory: each round scans, then runs every family, as a LibCST
+codemod command, on each file with findings; it stops when a round changes nothing (a
+fixed point), and fails with :class:`FixedPointError` on a cycle or after
+:data:`MAX_ROUNDS` rounds. Nothing is written here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import gc
 import multiprocessing
 import os
+import re
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.metadata import MetadataWrapper
 
-from fss_compat.codemod import engine
-from fss_compat.codemod import rules_extras
 from fss_compat.codemod import rules_models
-from fss_compat.codemod import rules_names
-from fss_compat.codemod import rules_queries
-from fss_compat.codemod import rules_setup
-from fss_compat.codemod.engine import FileResult
+from fss_compat.codemod.engine import Candidate
+from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Options
+from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.engine import Status
+from fss_compat.codemod.engine import Where
+from fss_compat.codemod.engine import judge
+from fss_compat.codemod.facts import Facts
+from fss_compat.codemod.families import FAMILIES
+from fss_compat.codemod.names import Names
 from fss_compat.codemod.project import Index
+from fss_compat.codemod.project import ModuleFacts
 from fss_compat.codemod.project import import_root
 from fss_compat.codemod.project import iter_python_files
 from fss_compat.codemod.project import module_name
 
-#: One module per rule family, in id order; their handlers run in this order.
-FAMILIES = (rules_setup, rules_names, rules_queries, rules_models, rules_extras)
-
-
-def _handlers() -> dict[type[cst.CSTNode], tuple[engine.Handler, ...]]:
-    table: dict[type[cst.CSTNode], tuple[engine.Handler, ...]] = {}
-    for family in FAMILIES:
-        for kind, handlers in family.HANDLERS.items():
-            table[kind] = table.get(kind, ()) + handlers
-    return table
-
-
-HANDLERS = _handlers()
-FINALIZERS: dict[str, engine.Finalizer] = dict(rules_models.FINALIZERS)
-#: Below this many files a pass runs in this process: starting workers costs more.
+#: Below this many files a run stays in this process: starting workers costs more.
 SERIAL_BELOW = 40
+#: ``migrate`` gives up after this many rounds that each changed a file.
+MAX_ROUNDS = 10
 
 Progress = Callable[[int, int], None]
+
+
+class FixedPointError(RuntimeError):
+    """``migrate`` found no fixed point: the rules keep changing a file."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,20 +64,27 @@ class _Job:
     path: str
     module: str
     is_package: bool
-    rewrite: bool
+    #: The text to use instead of the file's (``migrate``'s rounds work in memory).
+    source: str | None = None
+    #: ``migrate``: the families to run, those with a selected finding in the file.
+    families: tuple[type[Rule], ...] = ()
 
 
-_index: Index | None = None
-_options = Options()
+@dataclasses.dataclass
+class FileResult:
+    """What one module's run gives back."""
 
-
-def _start_worker(index: Index | None, options: Options) -> None:
-    global _index, _options
-    _index, _options = index, options
-    # libcst builds many small objects per file and frees them by reference counting;
-    # the cyclic collector would walk them again and again for nothing.
-    gc.freeze()
-    gc.set_threshold(200_000, 50, 50)
+    path: str
+    module: str
+    source: str = ""
+    facts: ModuleFacts | None = None
+    candidates: list[tuple[type[Rule], Candidate]] = dataclasses.field(default_factory=list)
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    #: The family of each finding of the scan, by the finding's identity.
+    families: dict[int, type[Rule]] = dataclasses.field(default_factory=dict)
+    applied: list[Finding] = dataclasses.field(default_factory=list)
+    new_source: str = ""
+    error: str = ""
 
 
 def read(path: str) -> str:
@@ -80,22 +93,164 @@ def read(path: str) -> str:
         return file.read()
 
 
-def _work(job: _Job) -> FileResult:
+def _parse(job: _Job, result: FileResult) -> cst.Module | None:
     try:
-        source = read(job.path)
+        result.source = job.source if job.source is not None else read(job.path)
     except (OSError, UnicodeDecodeError) as error:
-        return FileResult(job.path, job.module, error=f"cannot read: {error}")
-    return engine.run(
-        source,
-        job.path,
-        job.module,
-        job.is_package,
-        HANDLERS,
-        FINALIZERS,
-        index=_index,
-        options=_options,
-        rewrite=job.rewrite,
+        result.error = f"cannot read: {error}"
+        return None
+    try:
+        return cst.parse_module(result.source)
+    except cst.ParserSyntaxError as error:
+        result.error = _syntax_error(error)
+        return None
+
+
+def _syntax_error(error: cst.ParserSyntaxError) -> str:
+    """``cannot parse line 2, column 5: expected NAME``: one place, from LibCST's message
+    (``parser error: error at 2:5: expected NAME``), else from its line and column.
+    """
+    found = re.search(r"error at (\d+):(\d+): (.*)", error.message, re.DOTALL)
+    if found:
+        line, column, what = found.groups()
+    else:
+        line, column = str(error.raw_line), str(error.raw_column + 1)
+        what = error.message.removeprefix("parser error: ")
+    return f"cannot parse line {line}, column {column}: {what.strip()}"
+
+
+class _Where(cst.BatchableCSTVisitor):
+    """The traversal's :class:`~fss_compat.codemod.engine.Where`, kept up to date."""
+
+    def __init__(self, where: Where) -> None:
+        super().__init__()
+        self.where = where
+
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
+        return self.where.visitors()
+
+
+class _Visits(cst.BatchableCSTVisitor):
+    """A family's ``visit_`` methods, for the scan's batched traversal."""
+
+    def __init__(self, family: Rule) -> None:
+        super().__init__()
+        self.family = family
+
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
+        return {name: getattr(self.family, name) for name in _visit_names(type(self.family))}
+
+
+@functools.cache
+def _visit_names(family: type[Rule]) -> tuple[str, ...]:
+    """The ``visit_`` methods a family defines (LibCST marks its empty stubs as no-ops)."""
+    return tuple(
+        name
+        for name in dir(family)
+        if name.startswith("visit_") and not getattr(getattr(family, name), "_is_no_op", False)
     )
+
+
+#: One instance per family in this process, started on each module (see Rule.start).
+_instances: dict[type[Rule], Rule] = {}
+
+
+def _family(family: type[Rule], context: CodemodContext) -> Rule:
+    instance = _instances.get(family)
+    if instance is None:
+        instance = _instances[family] = family(context)
+    else:
+        instance.start(context)
+    return instance
+
+
+def scan_module(
+    source: str,
+    path: str,
+    module: str,
+    is_package: bool,
+    options: Options | None = None,
+    verify_names: bool = False,
+) -> FileResult:
+    """The scan of one module: its facts and its families' candidates, in one traversal.
+
+    :param verify_names: check every name the scan resolves against LibCST's
+        ``ScopeProvider`` (see :mod:`fss_compat.codemod.names`).
+    """
+    job = _Job(path, module, is_package, source)
+    return _scan_job(job, options or Options(), verify_names)
+
+
+def _scan_job(job: _Job, options: Options, verify_names: bool = False) -> FileResult:
+    result = FileResult(job.path, job.module)
+    tree = _parse(job, result)
+    if tree is None:
+        return result
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    run = FileRun(job.path, job.module, job.is_package, options)
+    # Names and lines without ScopeProvider and PositionProvider, which are most of a
+    # scan's time (see fss_compat.codemod.names).
+    run.names = Names(tree, result.source, run, wrapper, verify_names)
+    context = run.context(wrapper)
+    where = Where()
+    families = [_family(family, context) for family in FAMILIES]
+    for family in families:
+        family.where = where
+    visitors = [_Where(where), Facts(run, where), *(_Visits(family) for family in families)]
+    cst.visit_batched(tree, visitors)
+    result.facts = run.facts
+    result.candidates = run.candidates
+    return result
+
+
+def _migrate_job(job: _Job, index: Index, options: Options) -> FileResult:
+    result = FileResult(job.path, job.module)
+    tree = _parse(job, result)
+    if tree is None:
+        return result
+    run = FileRun(job.path, job.module, job.is_package, options, index)
+    for family in job.families:
+        tree = _family(family, run.context()).transform_module(tree)
+    result.findings = run.findings
+    result.applied = run.applied
+    result.new_source = tree.code
+    return result
+
+
+# -- workers ----------------------------------------------------------------------------------
+
+_state: tuple[Index | None, Options] = (None, Options())
+
+
+def _start_worker(index: Index | None, options: Options) -> None:
+    global _state
+    _state = (index, options)
+    # libcst builds many small objects per file and frees them by reference counting;
+    # the cyclic collector would walk them again and again for nothing. A worker process
+    # lives for one run, so nothing is restored.
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 50)
+
+
+def _work(job: _Job) -> FileResult:
+    index, options = _state
+    return _scan_job(job, options) if index is None else _migrate_job(job, index, options)
+
+
+@contextlib.contextmanager
+def _quiet_collector() -> Iterator[None]:
+    """The collector tuned as in a worker, and as it was afterwards."""
+    threshold = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(200_000, 50, 50)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if freeze:
+            gc.unfreeze()
 
 
 def _map(
@@ -105,17 +260,17 @@ def _map(
     workers: int,
     progress: Progress | None,
 ) -> list[FileResult]:
+    """Scan the jobs (no index) or migrate them (an index), in order."""
     results: list[FileResult] = []
     if workers <= 1 or len(jobs) < SERIAL_BELOW:
-        _start_worker(index, options)
-        try:
+        with _quiet_collector():
             for job in jobs:
-                results.append(_work(job))
+                if index is None:
+                    results.append(_scan_job(job, options))
+                else:
+                    results.append(_migrate_job(job, index, options))
                 if progress is not None:
                     progress(len(results), len(jobs))
-        finally:
-            gc.unfreeze()
-            gc.set_threshold(700, 10, 10)
         return results
     context = multiprocessing.get_context("spawn")
     chunk = max(1, len(jobs) // (workers * 16))
@@ -127,10 +282,24 @@ def _map(
     return results
 
 
-def _jobs(files: Iterable[Path], rewrite: bool) -> list[_Job]:
+def _jobs(
+    files: Iterable[Path],
+    sources: Mapping[str, str],
+    families: Mapping[str, tuple[type[Rule], ...]] | None = None,
+) -> list[_Job]:
     return [
-        _Job(str(path), module_name(path), path.name == "__init__.py", rewrite) for path in files
+        _Job(
+            str(path),
+            module_name(path),
+            path.name == "__init__.py",
+            sources.get(str(path)),
+            (families or {}).get(str(path), ()),
+        )
+        for path in files
     ]
+
+
+# -- scan -------------------------------------------------------------------------------------
 
 
 @dataclasses.dataclass
@@ -144,64 +313,95 @@ class Scan:
     results: dict[str, FileResult]
 
 
+def _files(paths: Sequence[str], context: Sequence[str]) -> tuple[list[Path], list[Path]]:
+    files = list(dict.fromkeys(iter_python_files(paths)))
+    reported = {str(path) for path in files}
+    extra = [
+        path for path in dict.fromkeys(iter_python_files(context)) if str(path) not in reported
+    ]
+    return files, extra
+
+
 def scan(
     paths: Sequence[str],
     context: Sequence[str] = (),
     workers: int = 1,
     progress: Progress | None = None,
     options: Options | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> Scan:
     """Scan ``paths``; ``context`` files only feed the index (models, ``db`` objects).
 
+    :param sources: texts to use instead of the files' (by path), for ``migrate``'s rounds.
     :raises FileNotFoundError: for a path that does not exist.
     """
     options = options or Options()
-    files = list(dict.fromkeys(iter_python_files(paths)))
-    reported = {str(path) for path in files}
-    extra = [
-        path for path in dict.fromkeys(iter_python_files(context)) if str(path) not in reported
-    ]
-    results = _map(_jobs([*files, *extra], False), None, options, workers, progress)
+    files, extra = _files(paths, context)
+    jobs = _jobs([*files, *extra], sources or {})
+    results = _map(jobs, None, options, workers, progress)
     index = Index.build(result.facts for result in results if result.facts is not None)
-    errors = [(result.path, result.error) for result in results if result.error]
-    late: list[tuple[FileResult, engine.Candidate]] = []
+    index.sources = dict(sources or {})
+    for family in FAMILIES:
+        family.prepare(index)
+    return judged(index, results, [str(path) for path in files])
+
+
+def judged(index: Index, results: Sequence[FileResult], reported: Sequence[str]) -> Scan:
+    """Judge the scanned modules' candidates against ``index``."""
     findings: list[Finding] = []
+    wanted = set(reported)
     for result in results:
-        for candidate in result.candidates:
-            if candidate.feature == "FSC303":
-                late.append((result, candidate))
-                continue
-            finding = _judge(result, candidate, index, options)
+        for family, candidate in result.candidates:
+            finding = judge(candidate, index, result.path, result.module, family.judge_class)
             if finding is not None:
                 result.findings.append(finding)
-    index.queried = frozenset(
-        f.subject for r in results for f in r.findings if f.feature == "FSC201"
-    )
-    for result, candidate in late:
-        finding = _judge(result, candidate, index, options)
-        if finding is not None:
-            result.findings.append(finding)
-    for result in results:
-        if result.path in reported:
+                result.families[id(finding)] = family
+        if result.path in wanted:
             findings.extend(sorted(result.findings, key=lambda f: (f.line, f.feature)))
+    errors = [(result.path, result.error) for result in results if result.error]
     by_path = {result.path: result for result in results}
-    return Scan(index, findings, errors, [str(path) for path in files], by_path)
+    return Scan(index, findings, errors, list(reported), by_path)
 
 
-def _judge(
-    result: FileResult, candidate: engine.Candidate, index: Index, options: Options
-) -> Finding | None:
-    return engine.judge(candidate, index, options, result.path, result.module, FINALIZERS)
+# -- migrate ----------------------------------------------------------------------------------
 
 
 @dataclasses.dataclass
 class Change:
-    """One file's migration: its old and new text, and its findings under the options."""
+    """One file's migration: its text before and after every round."""
 
     path: str
     old: str
     new: str
+
+
+@dataclasses.dataclass
+class Migration:
+    """What ``migrate`` did, across its rounds.
+
+    :param findings: the first round's scan: what the tool found at the start, and what it
+        decided for each (lines of the files as they were).
+    :param applied: every rewrite made, in every round.
+    :param left: the findings ``migrate`` selects and did not rewrite (manual, blocked, or
+        unsafe without ``--unsafe``), from the last round: lines of the new text.
+    :param rounds: how many rounds ran, the last of which changed nothing.
+    """
+
+    scan: Scan
+    changes: list[Change]
     findings: list[Finding]
+    applied: list[Finding]
+    left: list[Finding]
+    rounds: int
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        """Files the tool could not read or parse."""
+        return self.scan.errors
+
+
+def _applies(finding: Finding, options: Options) -> bool:
+    return finding.status is Status.FIX or (finding.status is Status.UNSAFE and options.unsafe)
 
 
 def migrate(
@@ -211,26 +411,77 @@ def migrate(
     context: Sequence[str] = (),
     workers: int = 1,
     progress: Progress | None = None,
-) -> tuple[Scan, list[Change]]:
-    """Scan, then rewrite the files with findings; nothing is written here.
+) -> Migration:
+    """Rewrite the files until nothing changes; the files themselves are not written.
 
     :param app: ``module`` or ``module:factory`` to import for the table names (FSC301).
+    :raises FixedPointError: when the rules keep changing a file.
     """
-    found = scan(paths, context, workers, progress, options)
-    index = found.index
-    if app and options.selects("FSC301", "runtime"):
-        classes = [index.classes[f.subject] for f in found.findings if f.feature == "FSC301"]
-        roots = {import_root(Path(path)) for path in found.files}
-        index.runtime_names = rules_models.runtime_names(app, classes, sorted(roots))
-    touched = sorted({f.path for f in found.findings})
-    results = _map(_jobs(map(Path, touched), True), index, options, workers, progress)
-    changes = [
-        Change(result.path, result.source, result.new_source, result.findings)
-        for result in results
-        if not result.error
-    ]
-    found.errors += [(result.path, result.error) for result in results if result.error]
-    return found, changes
+    texts: dict[str, str] = {}
+    originals: dict[str, str] = {}
+    seen: dict[str, set[str]] = {}
+    first: list[Finding] | None = None
+    applied: list[Finding] = []
+    runtime = None
+    for round_ in range(1, MAX_ROUNDS + 2):
+        found = scan(paths, context, workers, progress, options, texts)
+        if first is None:
+            first = found.findings
+        if app and runtime is None and options.selects("FSC301", "runtime"):
+            classes = [found.index.classes[f.subject] for f in first if f.feature == "FSC301"]
+            roots = sorted({import_root(Path(path)) for path in found.files})
+            runtime = rules_models.runtime_names(app, classes, roots)
+        found.index.runtime_names = runtime or {}
+        # Each file gets the families with a selected finding in it, in registry order;
+        # what their rewrites make for another family is found by the next round's scan.
+        reported = set(found.files)
+        wanted: dict[str, set[type[Rule]]] = {}
+        for result in found.results.values():
+            for f in result.findings:
+                if result.path in reported and options.selects(f.feature, f.rewrite):
+                    wanted.setdefault(f.path, set()).add(result.families[id(f)])
+        families = {
+            path: tuple(family for family in FAMILIES if family in chosen)
+            for path, chosen in wanted.items()
+        }
+        jobs = _jobs(map(Path, sorted(families)), texts, families)
+        results = _map(jobs, found.index, options, workers, progress)
+        results = [result for result in results if not result.error]
+        changed = {r.path: r for r in results if r.new_source != r.source}
+        if not changed:
+            # Nothing changed in this round, so each family ran on the final text: the
+            # lines of its findings are the new text's.
+            left = [
+                f
+                for result in results
+                for f in result.findings
+                if options.selects(f.feature, f.rewrite) and not _applies(f, options)
+            ]
+            changes = [Change(path, originals[path], texts[path]) for path in sorted(texts)]
+            changes = [change for change in changes if change.old != change.new]
+            return Migration(found, changes, first, applied, left, round_)
+        if round_ > MAX_ROUNDS:
+            raise FixedPointError(_no_fixed_point(changed, f"after {MAX_ROUNDS} rounds"))
+        for path, result in changed.items():
+            originals.setdefault(path, result.source)
+            history = seen.setdefault(path, {result.source})
+            if result.new_source in history:
+                raise FixedPointError(_no_fixed_point({path: result}, "they undo each other"))
+            history.add(result.new_source)
+            texts[path] = result.new_source
+            applied += result.applied
+    raise AssertionError("unreachable: the last round returns or raises")
+
+
+def _no_fixed_point(changed: Mapping[str, FileResult], why: str) -> str:
+    details = "; ".join(
+        f"{path!r} by {', '.join(sorted({f.key for f in result.applied})) or 'TODO comments'}"
+        for path, result in sorted(changed.items())
+    )
+    return (
+        f"fss-compat migrate found no fixed point ({why}): the rules still change {details}."
+        " This is a bug in fss-compat: please report it with the file."
+    )
 
 
 def default_workers() -> int:

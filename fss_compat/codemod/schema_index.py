@@ -66,6 +66,7 @@ class SchemaIndex:
     """Every module's schema facts, joined, with the project index."""
 
     project: Index
+    modules: list[ModuleSchema] = dataclasses.field(default_factory=list)
     classes: dict[str, ClassSchema] = dataclasses.field(default_factory=dict)
     tables: dict[str, list[ColumnCall]] = dataclasses.field(default_factory=dict)
     #: Answers computed once: the index does not change after :meth:`build`.
@@ -84,6 +85,7 @@ class SchemaIndex:
         """Join the facts of all modules."""
         index = cls(project)
         for module in modules:
+            index.modules.append(module)
             index.classes.update(module.classes)
             index.tables.update(module.tables)
         for qname in index.classes:
@@ -170,9 +172,9 @@ class SchemaIndex:
             return ""
         if facts.tablename:
             return facts.tablename
-        runtime = self.project.runtime_names.get(qname, "")
-        if runtime and not runtime.startswith("!"):
-            return runtime
+        runtime = self.project.runtime_names.get(qname)
+        if runtime is not None and runtime.name:
+            return runtime.name
         own_key = any(
             c.primary_key is Flag.YES for c in facts.columns + facts.typed_columns
         ) or bool(facts.key_names)

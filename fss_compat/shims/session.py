@@ -2,7 +2,10 @@
 
 Known differences from Flask-SQLAlchemy 3.1.1: none. Routing is Flask-SQLAlchemy's,
 including its gaps (``select()`` of a bound Core table and ``text()`` go to the default
-engine; session-level ``bind=``/``binds=`` lose to a default engine).
+engine; session-level ``bind=``/``binds=`` lose to a default engine). The engine chosen
+is then passed to :meth:`~fss_compat.core.replicas.RoutingSession.route`, which sends
+reads to a replica when ``FSS_REPLICAS`` configures some for it (a feature
+Flask-SQLAlchemy lacks; without that key it returns the engine unchanged).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as orm
 
 from fss_compat.core._notes import with_note
+from fss_compat.core.replicas import ReplicaSet
+from fss_compat.core.replicas import RoutingSession
 
 __all__ = ["Session"]
 
@@ -22,17 +27,23 @@ _Bind = t.Union[sa.engine.Engine, sa.engine.Connection]  # noqa: UP007 (runtime 
 
 
 class _EngineSource(t.Protocol):
-    """What a session needs from the ``SQLAlchemy`` object: the engines to route to."""
+    """What a session needs from the ``SQLAlchemy`` object: the engines to route to.
+
+    ``_replica_sets`` maps each app's primary engines to their replicas (``FSS_REPLICAS``).
+    """
 
     def _session_engines(self) -> t.Mapping[str | None, sa.engine.Engine]: ...
 
+    _replica_sets: t.Mapping[sa.engine.Engine, ReplicaSet]
 
-class Session(orm.Session):
+
+class Session(RoutingSession):
     """A :class:`sqlalchemy.orm.Session` that picks an engine by the bind key of what it queries.
 
     The bind key is ``metadata.info["bind_key"]`` of the mapped table or Core table (for
-    insert, update and delete). To customise ``db.session``, subclass this and pass it as
-    ``session_options={"class_": ...}``.
+    insert, update and delete). With ``FSS_REPLICAS``, reads then go to a replica of that
+    engine (:class:`~fss_compat.core.replicas.RoutingSession`). To customise
+    ``db.session``, subclass this and pass it as ``session_options={"class_": ...}``.
 
     :param db: the ``SQLAlchemy`` object whose engines the session uses.
     :param kwargs: passed to :class:`sqlalchemy.orm.Session`.
@@ -77,12 +88,18 @@ class Session(orm.Session):
             key = _bind_key(clause.table if isinstance(clause, sa.UpdateBase) else clause)
         if key is not _NO_KEY:
             try:
-                return engines[key]
+                engine = engines[key]
             except KeyError:
                 raise missing_bind(key) from None
+            return self.route(engine, clause, **kwargs)
         if None in engines:
-            return engines[None]
+            return self.route(engines[None], clause, **kwargs)
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    def replica_set_for(self, primary: _Bind) -> ReplicaSet | None:
+        """The replica set ``FSS_REPLICAS`` configures for ``primary``, if any."""
+        # arg-type: a Connection (a test's db.engines entry) is hashable, and never a key.
+        return self._db._replica_sets.get(primary)  # type: ignore[arg-type]
 
 
 _NO_KEY = object()

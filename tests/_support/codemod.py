@@ -13,10 +13,17 @@ import textwrap
 import typing as t
 from pathlib import Path
 
+from libcst.codemod import CodemodContext
+from libcst.codemod import CodemodTest
+
 from fss_compat.codemod import runner
+from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Options
+from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.engine import Status
+from fss_compat.codemod.families import FAMILIES
+from fss_compat.codemod.project import Index
 
 #: Numbers for the projects' package names (``fsst_<n>``).
 NUMBERS = itertools.count()
@@ -96,17 +103,15 @@ class Project:
         keys = frozenset(select.split(",")) if select else None
         options = Options(select=keys, stage=stage, unsafe=unsafe)
         folder = self.root / self.package
-        found, changes = runner.migrate([str(folder)], options, app=app, workers=1)
+        done = runner.migrate([str(folder)], options, app=app, workers=1)
         sources = {}
-        findings = []
-        for change in changes:
+        for change in done.changes:
             name = str(Path(change.path).relative_to(folder))
             sources[name] = change.new
-            findings += change.findings
             if write:
                 Path(change.path).write_text(change.new, encoding="utf-8")
         used = {"select": select, "stage": stage, "unsafe": unsafe, "app": app}
-        return Result(self.root, self.package, sources, findings, found.errors, used)
+        return Result(self.root, self.package, sources, done.findings, done.errors, used)
 
     def scan(self) -> runner.Scan:
         """Run ``scan`` in this process."""
@@ -120,7 +125,7 @@ def check(project: Project, result: Result, name: str, expected: str) -> None:
     assert source == textwrap.dedent(expected)
     compile(source, name, "exec")
     again = project.migrate(write=False, **result.options)
-    assert {k: v for k, v in again.sources.items() if v != project.read(k)} == {}
+    assert again.sources == {}
 
 
 def rewrite(
@@ -136,3 +141,50 @@ def rewrite(
     result = project.migrate(select=select, unsafe=unsafe)
     check(project, result, "views.py", expected)
     return result
+
+
+def rule_context(
+    source: str,
+    module: str = "app.views",
+    modules: dict[str, str] | None = None,
+    options: Options | None = None,
+) -> CodemodContext:
+    """A LibCST codemod context for running one family on ``source`` (module ``module``),
+    with the index of ``source`` and ``modules`` (dotted name -> source) as ``migrate``
+    would build it.
+    """
+    sources = {**(modules or {}), module: source}
+    facts = []
+    for name, text in sources.items():
+        path = name.replace(".", "/") + ".py"
+        scanned = runner.scan_module(text, path, name, is_package=False)
+        assert not scanned.error, scanned.error
+        assert scanned.facts is not None
+        facts.append(scanned.facts)
+    run = FileRun(module.replace(".", "/") + ".py", module, False, options or Options())
+    run.index = Index.build(facts)
+    run.index.sources = {name.replace(".", "/") + ".py": text for name, text in sources.items()}
+    for family in FAMILIES:
+        family.prepare(run.index)
+    return run.context()
+
+
+class RuleTest(CodemodTest):
+    """LibCST's before/after test case, for any family (``TRANSFORM`` is set per check)."""
+
+    TRANSFORM = Rule
+
+    def check(
+        self,
+        family: type[Rule],
+        before: str,
+        after: str,
+        modules: dict[str, str] | None = None,
+        options: Options | None = None,
+    ) -> None:
+        """``family`` rewrites ``before`` (module ``app.views``) into ``after``."""
+        self.TRANSFORM = family
+        context = rule_context(
+            CodemodTest.make_fixture_data(before), modules=modules, options=options
+        )
+        self.assertCodemod(before, after, context_override=context)

@@ -10,7 +10,6 @@ from libcst.codemod import CodemodContext
 from libcst.codemod import TransformSuccess
 from libcst.codemod import transform_module
 
-from fss_compat.codemod import engine
 from fss_compat.codemod import runner
 from fss_compat.codemod.dynamic_relationships import DynamicRelationships
 from fss_compat.codemod.dynamic_sites import plan_dynamic
@@ -26,9 +25,7 @@ def schema_for(sources: dict[str, str]) -> SchemaIndex:
     facts: list[ModuleFacts] = []
     schemas = []
     for module, source in sources.items():
-        result = engine.run(
-            source, f"{module}.py", module, False, runner.HANDLERS, runner.FINALIZERS
-        )
+        result = runner.scan_module(source, f"{module}.py", module, False)
         assert result.facts is not None, result.error
         facts.append(result.facts)
         schemas.append(collect(cst.parse_module(source), module, False))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fss_compat import catalogue
+from fss_compat import legacy
 from fss_compat.codemod import docs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,25 +19,32 @@ def test_rules_page_is_current() -> None:
 
 
 def test_catalogue_ids_and_rewrites() -> None:
-    """Ids and names are unique; every runtime feature is in the catalogue with rewrites."""
+    """Ids and names are unique; every entry has rewrites, found by id and by name."""
     ids = [f.id for f in catalogue.CATALOGUE]
     names = [f.name for f in catalogue.CATALOGUE]
     assert len(ids) == len(set(ids)) and len(names) == len(set(names))
-    assert set(catalogue.FEATURES) <= set(catalogue.CATALOGUE)
+    assert ids == sorted(ids)
+    assert catalogue.FEATURES == tuple(f for f in catalogue.CATALOGUE if f.runtime)
     for feature in catalogue.CATALOGUE:
         assert feature.rewrites, feature.id
         rewrites = [r.name for r in feature.rewrites]
         assert len(rewrites) == len(set(rewrites)), feature.id
-        assert catalogue.entry(feature.name) is catalogue.entry(feature.id) is feature
-        assert feature.family == catalogue.FAMILIES[feature.id[3]]
+        assert catalogue.get(feature.name) is catalogue.get(feature.id) is feature
 
 
-def test_runtime_lookup_is_unchanged() -> None:
-    """Static-only entries are not runtime switches: ``feature()`` does not know them."""
-    for feature in catalogue.STATIC_FEATURES:
-        assert feature not in catalogue.FEATURES
-        try:
-            catalogue.feature(feature.id)
-        except KeyError:
+def test_families_share_a_hundred() -> None:
+    """The ids of one family share their hundreds digit, and no two families share one."""
+    digits: dict[catalogue.Family, set[str]] = {}
+    for feature in catalogue.CATALOGUE:
+        digits.setdefault(feature.family, set()).add(feature.id[3])
+    assert all(len(found) == 1 for found in digits.values()), digits
+    assert len({next(iter(found)) for found in digits.values()}) == len(digits)
+
+
+def test_static_entries_are_not_runtime_switches() -> None:
+    """An entry only the tool sees cannot be given a runtime mode."""
+    for feature in catalogue.CATALOGUE:
+        if feature.runtime:
             continue
-        raise AssertionError(f"{feature.id} must not be a runtime switch")
+        with pytest.raises(ValueError, match="has no runtime switch"):
+            legacy.Modes.parse(f"{feature.id}=error")

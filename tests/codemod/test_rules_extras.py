@@ -14,24 +14,23 @@ HEADER = "from .models import Post, User, db\n\n"
 
 def test_404_helpers(project: Project) -> None:
     """``db.get_or_404(...)`` becomes ``get_or_404(db.session, ...)``, imported from fss_compat."""
-    before = HEADER + (
+    calls = (
         "a = db.get_or_404(User, 1, description='No user')\n"
         "b = db.first_or_404(sel)\n"
         "c = db.one_or_404(\n    sel,  # the statement\n)\n"
     )
+    # LibCST's AddImportsVisitor adds one import of the three names, after the imports.
     after = (
-        "from fss_compat import get_or_404\nfrom fss_compat import first_or_404\n"
-        "from fss_compat import one_or_404\n"
-        + HEADER
-        + (
-            "a = get_or_404(db.session, User, 1, description='No user')\n"
-            "b = first_or_404(db.session, sel)\n"
-            "c = one_or_404(\n    db.session, sel,  # the statement\n)\n"
-        )
+        "from .models import Post, User, db\n"
+        "from fss_compat import first_or_404, get_or_404, one_or_404\n\n"
+        "sel = None\n"
+        "a = get_or_404(db.session, User, 1, description='No user')\n"
+        "b = first_or_404(db.session, sel)\n"
+        "c = one_or_404(\n    db.session, sel,  # the statement\n)\n"
     )
-    project.write({"models.py": MODELS, "views.py": before.replace("\n\n", "\n\nsel = None\n", 1)})
+    project.write({"models.py": MODELS, "views.py": HEADER + "sel = None\n" + calls})
     result = project.migrate(select="FSC601")
-    check(project, result, "views.py", after.replace(HEADER, HEADER + "sel = None\n"))
+    check(project, result, "views.py", after)
     assert result.statuses("FSC601") == [Status.FIX] * 3
 
 

@@ -129,7 +129,7 @@ def test_model_base(project: Project) -> None:
     result = project.migrate(stage=9)
     source = project.read("more.py")
     assert "class Free(Base):" in source and "class Queried(db.Model):" in source
-    assert f"from {project.package}.models import Base" in source
+    assert "from .models import Base, db" in source
     blocked = {
         f.subject.rpartition(".")[2]: f.message
         for f in result.findings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from fss_compat.codemod.engine import Status
@@ -112,3 +114,18 @@ def test_get_engine_on_other_objects_is_a_no_op(project: Project) -> None:
     )
     project.write({"views.py": source})
     assert project.migrate(select="FSC002").findings == []
+
+
+def test_names_3_1_moved_point_to_their_new_home(project: Project) -> None:
+    """``get_debug_queries`` (gone from the package in 3.1) gets a TODO naming
+    ``get_recorded_queries``, where Flask-SQLAlchemy 3.1 has it; the named targets exist.
+    """
+    from fss_compat.codemod.rules_setup import _MOVED
+
+    for qname in _MOVED.values():
+        module, _, name = qname.rpartition(".")
+        assert hasattr(importlib.import_module(module), name), qname
+    project.write({"app.py": "from flask_sqlalchemy import get_debug_queries\n"})
+    project.migrate(select="FSC001")
+    todo = project.read("app.py").splitlines()[0]
+    assert "'get_debug_queries' is 'fss_compat.shims.record_queries.get_recorded_queries'" in todo

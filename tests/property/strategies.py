@@ -594,3 +594,51 @@ def item_names() -> st.SearchStrategy[str]:
 def object_indices() -> st.SearchStrategy[int]:
     """Positions in a side's list of known objects, taken modulo its length."""
     return st.integers(0, 1000)
+
+
+# --------------------------------------------------------------------------------------
+# Read replicas
+
+#: The kinds of statement the replica routing state machine runs, as the routing table in
+#: docs/operations.md lists them.
+READ_KINDS = ("select", "option-primary", "argument-primary", "for-update", "text")
+
+
+def read_kinds() -> st.SearchStrategy[str]:
+    """Kinds of statement that return rows: plain, forced to the primary, locking, text."""
+    return st.sampled_from(READ_KINDS)
+
+
+# --------------------------------------------------------------------------------------
+# fss-compat migrate: which rules a run selects
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleSelection:
+    """The options of one ``fss-compat migrate`` run: ``--select``, ``--stage``, ``--unsafe``.
+
+    ``select`` holds catalogue ids (``FSC201``) and rewrite keys (``FSC201.get``); ``None``
+    (with ``stage`` ``None``) selects every rule.
+    """
+
+    select: frozenset[str] | None
+    stage: int | None
+    unsafe: bool
+
+
+def rule_selections() -> st.SearchStrategy[RuleSelection]:
+    """Every rule, one stage, or a subset of ids and rewrite keys; with or without unsafe."""
+    from fss_compat import catalogue
+
+    keys = sorted(
+        {f.id for f in catalogue.CATALOGUE}
+        | {f"{f.id}.{r.name}" for f in catalogue.CATALOGUE for r in f.rewrites}
+    )
+    stages = sorted({r.stage for f in catalogue.CATALOGUE for r in f.rewrites})
+    subsets = st.frozensets(st.sampled_from(keys), min_size=1, max_size=6)
+    return st.builds(
+        RuleSelection,
+        select=st.none() | subsets,
+        stage=st.none() | st.sampled_from(stages),
+        unsafe=st.booleans(),
+    ).filter(lambda s: s.select is None or s.stage is None)
