@@ -45,14 +45,6 @@ DATACLASS_BASES = frozenset(
 )
 
 
-class Direction(enum.Enum):
-    """Which side holds the foreign key: SQLAlchemy's relationship directions."""
-
-    MANY_TO_ONE = "many-to-one"
-    ONE_TO_MANY = "one-to-many"
-    MANY_TO_MANY = "many-to-many"
-
-
 @dataclasses.dataclass(frozen=True)
 class Typed:
     """What a column holds: a Python type, or why the tool cannot tell."""
@@ -290,58 +282,3 @@ class SchemaIndex:
         ]
         mapped = [q for q in found if not self.mapped(q)]
         return mapped[0] if len(mapped) == 1 else ""
-
-    def _columns(self, qname: str) -> list[ColumnCall]:
-        return [
-            c
-            for name in self.lineage(qname)
-            for c in self.classes[name].columns + self.classes[name].typed_columns
-        ]
-
-    def _points_to(self, column: ColumnCall, qname: str) -> bool:
-        """Whether ``column``'s foreign key references the table of class ``qname``."""
-        target = column.foreign_key
-        if not target:
-            return False
-        owner = target.rpartition(".")[0]
-        lineage = self.lineage(qname)
-        if self.project.resolve(owner) in lineage:
-            return True
-        tables = {self.table_of(name) for name in lineage} - {""}
-        return owner in tables or owner.rpartition(".")[2] in tables
-
-    def direction(self, owner: str, target: str, call: RelationshipCall) -> Direction | str:
-        """The relationship's direction, or why the tool cannot tell it."""
-        if call.keyword("secondary") is not None:
-            return Direction.MANY_TO_MANY
-        for keyword in ("primaryjoin", "foreign_keys"):
-            if call.keyword(keyword) is not None:
-                return f"it has {keyword}="
-        local = [c for c in self._columns(owner) if self._points_to(c, target)]
-        # Self-referential: one class is the other or derives from it (a shared declarative
-        # base is not enough: every model has one).
-        if owner in self.lineage(target) or target in self.lineage(owner):
-            if not call.remote_side:
-                return Direction.ONE_TO_MANY
-            sides = {name.rpartition(".")[2] for name in call.remote_side}
-            columns = {c.attribute: c for c in self._columns(owner)}
-            if all(name in columns and columns[name].primary_key is Flag.YES for name in sides):
-                return Direction.MANY_TO_ONE
-            if all(name in columns and columns[name] in local for name in sides):
-                return Direction.ONE_TO_MANY
-            return "the tool cannot read its remote_side="
-        remote = [c for c in self._columns(target) if self._points_to(c, owner)]
-        if local and not remote:
-            return Direction.MANY_TO_ONE
-        if remote and not local:
-            return Direction.ONE_TO_MANY
-        short = target.rpartition(".")[2]
-        return f"the tool does not see one foreign key between the two tables ('{short}')"
-
-    def required(self, owner: str, target: str) -> bool:
-        """Whether every foreign key column of ``owner`` to ``target`` is NOT NULL."""
-        columns = [c for c in self._columns(owner) if self._points_to(c, target)]
-        return bool(columns) and all(
-            c.nullable is Flag.NO or (c.primary_key is Flag.YES and c.nullable is Flag.UNSET)
-            for c in columns
-        )

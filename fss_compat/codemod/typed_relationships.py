@@ -21,9 +21,11 @@ import libcst as cst
 
 from fss_compat.codemod.call_args import Flag
 from fss_compat.codemod.class_command import ClassCommand
+from fss_compat.codemod.directions import Direction
+from fss_compat.codemod.directions import direction as direction_of
+from fss_compat.codemod.directions import required as required_of
 from fss_compat.codemod.python_types import PyType
 from fss_compat.codemod.relationship_calls import RelationshipCall
-from fss_compat.codemod.schema_index import Direction
 from fss_compat.codemod.schema_index import SchemaIndex
 from fss_compat.codemod.typed_models import Outcome
 
@@ -53,7 +55,7 @@ def relationship_type(
         return RelationshipType("sqlalchemy.orm.WriteOnlyMapped", other)
     if call.lazy is ...:
         return "lazy= is not a literal"
-    direction = schema.direction(owner, target, call)
+    direction = direction_of(schema, owner, target, call)
     if call.uselist is Flag.UNKNOWN:
         return "uselist= is not a literal"
     collection = (
@@ -64,7 +66,7 @@ def relationship_type(
     if call.uselist is Flag.UNSET and isinstance(direction, str):
         return direction
     if not collection:
-        required = direction is Direction.MANY_TO_ONE and schema.required(owner, target)
+        required = direction is Direction.MANY_TO_ONE and required_of(schema, owner, target)
         return RelationshipType("sqlalchemy.orm.Mapped", other, optional=not required)
     given = call.keyword("collection_class")
     kind = _COLLECTIONS.get(given.code if given is not None else "list")
