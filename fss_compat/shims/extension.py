@@ -463,10 +463,15 @@ class SQLAlchemy:
         """
         self._call_for_binds(bind_key, "reflect")
 
-    def _set_rel_query(self, kwargs: dict[str, t.Any]) -> None:
+    def _set_rel_query(self, kwargs: dict[str, t.Any], dynamic: bool = False) -> None:
         legacy.check("FSC104", self)
-        kwargs.setdefault("query_class", self.Query)
         backref = kwargs.get("backref")
+        if backref is not None:
+            legacy.check("FSC402", self)
+        options = backref[1] if isinstance(backref, tuple) else {}
+        if dynamic or "dynamic" in (kwargs.get("lazy"), options.get("lazy")):
+            legacy.check("FSC403", self)
+        kwargs.setdefault("query_class", self.Query)
         # A string backref gets nothing: it cannot be dynamic, so upstream drops it too.
         if isinstance(backref, tuple):
             backref[1].setdefault("query_class", self.Query)
@@ -478,7 +483,7 @@ class SQLAlchemy:
 
     def dynamic_loader(self, argument: t.Any, **kwargs: t.Any) -> orm.RelationshipProperty[t.Any]:
         """:func:`sqlalchemy.orm.dynamic_loader`, ``query_class`` defaulting to :attr:`Query`."""
-        self._set_rel_query(kwargs)
+        self._set_rel_query(kwargs, dynamic=True)
         return orm.dynamic_loader(argument, **kwargs)
 
     def _relation(self, *args: t.Any, **kwargs: t.Any) -> orm.Relationship[t.Any]:
