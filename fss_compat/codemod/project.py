@@ -84,6 +84,9 @@ class ModuleFacts:
     reads: set[str] = dataclasses.field(default_factory=set)
     #: The modules it imports with ``from <module> import *``.
     star_imports: set[str] = dataclasses.field(default_factory=set)
+    #: Facts a rule family keeps for itself, by family (the typed-model families' schema):
+    #: carried to :attr:`Index.extra` untouched.
+    extra: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +169,15 @@ class Index:
     imports: dict[str, set[str]] = dataclasses.field(default_factory=dict)
     reads: dict[str, set[str]] = dataclasses.field(default_factory=dict)
     star_imports: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    #: Every module's :attr:`ModuleFacts.extra`, by family: what the family joins itself.
+    extra: dict[str, list[object]] = dataclasses.field(default_factory=dict)
+    #: The texts the scan read instead of the files, by path (``migrate``'s rounds keep
+    #: the files' new text in memory): what a family that reads a module again must read.
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The attributes of the dynamic relationships a family rewrites, with every use
+    #: (FSC403): the manual findings that rely on them staying dynamic (FSC104's) get no
+    #: TODO comment.
+    rewritten_dynamic: frozenset[str] = frozenset()
     _model_db: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
     _resolved: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -183,6 +195,8 @@ class Index:
             index.imports[module.module] = set(module.aliases.values())
             index.reads[module.module] = {f"{module.module}.{read}" for read in module.reads}
             index.star_imports[module.module] = module.star_imports
+            for family, value in module.extra.items():
+                index.extra.setdefault(family, []).append(value)
         # A subclass of SQLAlchemy defined in the scanned code makes db objects too.
         index.dbs = {q: d for q, d in index.dbs.items() if index._is_sqlalchemy(d.constructor)}
         index.queried = {index.resolve(name) for name in index.queried}
