@@ -2,8 +2,10 @@
 
 ``CLASSIC`` is the blog's models as many apps have them: untyped ``db.Column``s, a dynamic
 relationship with a ``backref``, automatic table names. The ``fss-compat`` console script
-migrates the whole blog in one run (``--app`` for the table names); a second run changes
-nothing; the blog's own tests pass; the DDL of both databases is what the classic models
+migrates the whole blog in one run (``--app`` for the table names) into exactly the files
+committed in ``classic_blog_typed/`` (byte for byte: the typed stage is the tool's output, no
+hand edit; after a change of the tool, copy its output there and review the diff); a second
+run changes nothing; the blog's own tests pass; the DDL of both databases is what the classic models
 create on Flask-SQLAlchemy, and Alembic's autogenerate against those databases finds
 nothing; mypy --strict finds nothing: no model is left on ``db.Model`` (the ``audit`` one
 gets a base of its own, FSC304.base).
@@ -11,6 +13,7 @@ gets a base of its own, FSC304.base).
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import subprocess
 import sys
@@ -25,6 +28,9 @@ from tests.codemod.test_integration import STAGES
 from tests.codemod.test_integration import _run
 
 CLASSIC = (Path(__file__).parent / "classic_blog_models.py.txt").read_text(encoding="utf-8")
+MYPY_FILES = ("examples/blog/models.py", "examples/blog/app.py")
+#: What the one run writes, committed as it is (no hand edit): the files it changes.
+TYPED = Path(__file__).parent / "classic_blog_typed"
 
 COMPARE = textwrap.dedent(
     """
@@ -86,6 +92,14 @@ def test_classic_blog_typed_in_one_run(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     again = _run([*migrate, "--check"], after)
     assert again.returncode == 0 and "0 files to change" in again.stderr, again.stderr
+    for name in ("models.py", "app.py"):
+        written = (after / "examples" / "blog" / name).read_bytes()
+        expected = (TYPED / f"{name}.txt").read_bytes()
+        assert written == expected, "".join(
+            difflib.unified_diff(
+                expected.decode().splitlines(True), written.decode().splitlines(True), name, name
+            )
+        )
     models = (after / "examples" / "blog" / "models.py").read_text(encoding="utf-8")
     assert "posts: orm.WriteOnlyMapped[Post] = orm.relationship(" in models
     assert "author: orm.Mapped[User] = orm.relationship(" in models
@@ -102,7 +116,7 @@ def test_classic_blog_typed_in_one_run(tmp_path: Path) -> None:
     compared = _run([sys.executable, "-c", COMPARE, str(databases)], after)
     assert compared.stdout.split("\n")[:2] == ["None []", "audit []"], compared
     checked = _run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "examples/blog/models.py"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *MYPY_FILES],
         after,
     )
     assert checked.returncode == 0, checked.stdout
