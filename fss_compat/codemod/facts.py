@@ -120,15 +120,18 @@ class Facts(cst.BatchableCSTVisitor):
             if not constructor:
                 return
             model_class = ""
-            query_class = False
+            query_class = metadata = False
             for arg in value.args:
                 keyword = arg.keyword.value if arg.keyword is not None else ""
                 if keyword == "model_class" and isinstance(arg.value, (cst.Name, cst.Attribute)):
                     model_class = min(self._qnames(arg.value), default="")
                 query_class = query_class or keyword == "query_class"
+                metadata = metadata or keyword == "metadata"
             for name in names:
                 qname = f"{self.run.module}.{name}"
-                self.facts.dbs.append(DbFacts(qname, constructor, model_class, query_class))
+                self.facts.dbs.append(
+                    DbFacts(qname, constructor, model_class, query_class, metadata)
+                )
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         """A class: its bases and what its body declares."""
@@ -157,6 +160,10 @@ class Facts(cst.BatchableCSTVisitor):
             facts.abstract = _is_true(value)
         elif name == "__bind_key__":
             facts.bind_key = True
+            if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+                facts.bind_key_value = value.evaluated_value
+        elif name == "metadata":
+            facts.metadata = True
         elif name == "query_class":
             facts.query_class = True
         if not isinstance(value, cst.Call):
@@ -166,6 +173,7 @@ class Facts(cst.BatchableCSTVisitor):
             for arg in value.args
         )
         if last_name(value.func) in RELATIONSHIP_FUNCTIONS:
+            facts.relationships = True
             lazy = laziness(value)
             facts.dynamic += [name] if lazy.dynamic else []
             facts.dynamic += lazy.backrefs
