@@ -58,11 +58,16 @@ class Options:
         selects all.
     :param stage: only the rewrites of this stage of the migration guide.
     :param unsafe: also apply ``unsafe`` rewrites.
+    :param level: the Flask-SQLAlchemy level the code is written for and served at
+        (``fss_compat.alias.LEVELS``): at ``"2.5"`` 2.x's names are known (FSC700 reports
+        the ones 3.1 lacks), and the rules whose meaning depends on 2.x's runtime (its
+        table names, its SQLite paths) report.
     """
 
     select: frozenset[str] | None = None
     stage: int | None = None
     unsafe: bool = False
+    level: str = "3.1"
 
     def selects(self, feature: str, rewrite: str) -> bool:
         """Whether this rewrite is selected."""

@@ -21,10 +21,12 @@ from fss_compat.codemod.project import ClassFacts
 from fss_compat.codemod.project import DbFacts
 from fss_compat.codemod.shapes import CONFIG_SWITCHES
 from fss_compat.codemod.shapes import RELATIONSHIP_FUNCTIONS
+from fss_compat.codemod.shapes import V2_CONFIG
 from fss_compat.codemod.shapes import config_settings
 from fss_compat.codemod.shapes import last_name
 from fss_compat.codemod.shapes import laziness
 from fss_compat.codemod.shapes import may_enable
+from fss_compat.codemod.shapes import v2_config_enables
 
 
 def assigned(statement: cst.CSTNode) -> list[tuple[str, cst.Assign | cst.AnnAssign]]:
@@ -102,6 +104,8 @@ class Facts(cst.BatchableCSTVisitor):
     def _config(self, node: cst.CSTNode) -> None:
         for key, value in config_settings(node):
             if key in CONFIG_SWITCHES and may_enable(value):
+                self.facts.config_keys.add(key)
+            elif key in V2_CONFIG and v2_config_enables(key, value):
                 self.facts.config_keys.add(key)
 
     def _assignment(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:

@@ -50,7 +50,17 @@ from fss_compat.codemod.rules_models import ModelRules
 from fss_compat.codemod.rules_names import NameRules
 from fss_compat.codemod.rules_queries import QueryRules
 from fss_compat.codemod.rules_setup import SetupRules
+from fss_compat.codemod.rules_v2 import V2Rules
+from fss_compat.codemod.rules_v2_setup import V2SetupRules
 
 #: Every rule family. The order is the order of the families' visits to one node, and of
 #: their runs on one file within a round of ``migrate``; no result depends on it.
-FAMILIES: tuple[type[Rule], ...] = (SetupRules, NameRules, QueryRules, ModelRules, ExtraRules)
+FAMILIES: tuple[type[Rule], ...] = (
+    SetupRules,
+    NameRules,
+    QueryRules,
+    ModelRules,
+    ExtraRules,
+    V2Rules,
+    V2SetupRules,
+)

@@ -1,0 +1,457 @@
+"""Family 7xx, Flask-SQLAlchemy 2.x's setup: its engine API (FSC706), its session hooks
+(FSC707), its config keys (FSC708, FSC709), its table names (FSC710), its SQLite paths and
+MySQL charset (FSC711), bind keys in ``Table.info`` (FSC713) and ``create_all(app=...)``
+(FSC714).
+
+The table names, the database URLs and the models' bind keys are reported at the 2.5
+level only: what they mean there is 2.x's runtime behaviour. The other shapes are 2.x's
+API, which 3.x lacks, and are reported at both levels. Two rewrites move a call that takes
+the app into ``with app.app_context():``, when the call is its statement's whole work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+import libcst as cst
+import libcst.matchers as m
+
+from fss_compat.codemod.engine import Candidate
+from fss_compat.codemod.engine import OnClass
+from fss_compat.codemod.engine import OnDb
+from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.engine import Subject
+from fss_compat.codemod.facts import assigned
+from fss_compat.codemod.facts import class_body
+from fss_compat.codemod.project import Index
+from fss_compat.codemod.shapes import V2_CONFIG
+from fss_compat.codemod.shapes import config_settings
+from fss_compat.codemod.shapes import keywords
+from fss_compat.codemod.shapes import last_name
+from fss_compat.codemod.shapes import literal
+from fss_compat.codemod.shapes import v2_config_enables
+from fss_compat.codemod.shapes import with_tablename
+from fss_compat.shims.model import camel_to_snake_case
+from fss_compat.shims_v2.model import camel_to_snake_case as camel_to_snake_case_v2
+
+#: 2.x's engine methods of ``db``, which apps override (and call).
+_ENGINE_HOOKS = frozenset(
+    {"apply_driver_hacks", "apply_pool_defaults", "create_engine", "get_engine", "make_connector"}
+)
+#: 2.x's engine methods apps call (``get_engine`` has its own rewrite; ``create_engine`` on a
+#: 3.x ``db`` is SQLAlchemy's function, so it is 2.x's hook at the 2.5 level only).
+_ENGINE_CALLS = (_ENGINE_HOOKS - {"get_engine", "create_engine"}) | {
+    "get_app",
+    "get_binds",
+    "get_tables_for_bind",
+}
+_SESSION_HOOKS = frozenset({"create_scoped_session", "create_session", "make_declarative_base"})
+_SIGNALLING = frozenset(
+    {
+        "flask_sqlalchemy.SignallingSession",
+        "fss_compat.shims_v2.SignallingSession",
+        "fss_compat.shims_v2._session.SignallingSession",
+    }
+)
+_TABLE_OPERATIONS = frozenset({"create_all", "drop_all", "reflect"})
+_DB_METHODS = _ENGINE_HOOKS | _ENGINE_CALLS | _SESSION_HOOKS | _TABLE_OPERATIONS
+_SQLITE = ("sqlite:///", "sqlite+pysqlite:///")
+
+
+def _relative_sqlite(url: str) -> bool:
+    """Whether ``url`` is a SQLite file URL with a relative path (2.x: from ``root_path``)."""
+    for prefix in _SQLITE:
+        if url.startswith(prefix):
+            path = url[len(prefix) :].partition("?")[0]
+            return bool(path) and not path.startswith("/") and path != ":memory:"
+    return False
+
+
+def _mysql_without_charset(url: str) -> bool:
+    """Whether ``url`` is a MySQL URL without a charset (2.x adds ``utf8``, 3.x ``utf8mb4``)."""
+    return url.startswith(("mysql://", "mysql+")) and "charset=" not in url
+
+
+def _chain_base(node: cst.BaseExpression) -> cst.BaseExpression:
+    """The innermost receiver of ``a(...).b.c(...)``: what the chain starts from."""
+    while True:
+        if isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Attribute):
+            node = node.value
+        else:
+            return node
+
+
+def _app_context(statement: cst.SimpleStatementLine, app: str) -> cst.With:
+    """``with <app>.app_context():`` around ``statement``, which keeps its comments above."""
+    inner = statement.with_changes(leading_lines=[])
+    item = cst.WithItem(cst.parse_expression(f"{app}.app_context()"))
+    return cst.With(
+        items=[item],
+        body=cst.IndentedBlock(body=[inner]),
+        leading_lines=statement.leading_lines,
+    )
+
+
+def _without(args: t.Sequence[cst.Arg], dropped: cst.Arg) -> list[cst.Arg]:
+    kept = [arg for arg in args if arg is not dropped]
+    if kept and kept[-1] is not args[-1]:
+        kept[-1] = kept[-1].with_changes(comma=args[-1].comma)
+    return kept
+
+
+@dataclasses.dataclass(frozen=True)
+class _AppArgument:
+    """A call's app argument (2.x's ``app=``, or its position), if it has one.
+
+    :param arg: the argument, or None.
+    :param blocked: why the call's arguments cannot be read; ``""`` when they can.
+    """
+
+    arg: cst.Arg | None
+    blocked: str = ""
+
+
+def _app_argument(call: cst.Call, names: tuple[str, ...]) -> _AppArgument:
+    """The app argument of ``call``, whose 2.x parameters are ``names`` (``app`` among them)."""
+    if any(arg.star for arg in call.args):
+        return _AppArgument(None, "it passes *args or **kwargs")
+    positional = [arg for arg in call.args if arg.keyword is None]
+    given = dict(zip(names, positional, strict=False))
+    given.update((arg.keyword.value, arg) for arg in call.args if arg.keyword is not None)
+    if len(positional) > len(names) or set(given) - set(names):
+        return _AppArgument(None, "its arguments are not 2.x's")
+    found = given.get("app")
+    if found is None or (isinstance(found.value, cst.Name) and found.value.value == "None"):
+        return _AppArgument(None)
+    if not isinstance(found.value, (cst.Name, cst.Attribute)):
+        return _AppArgument(found, "its app is not a name the tool can repeat")
+    return _AppArgument(found)
+
+
+class V2SetupRules(Rule):
+    """FSC706 engine-api-v2, FSC707 session-hooks-v2, FSC708 commit-on-teardown, FSC709
+    engine-config-v2, FSC710 tablename-v2, FSC711 driver-defaults-v2, FSC713 bind-key-info
+    and FSC714 create-all-app.
+    """
+
+    FEATURES = ("FSC706", "FSC707", "FSC708", "FSC709", "FSC710", "FSC711", "FSC713", "FSC714")
+
+    @property
+    def _v2_level(self) -> bool:
+        return self.run.options.level == "2.5"
+
+    # -- classes -----------------------------------------------------------------------------
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        """A ``db`` class's hooks, a ``SignallingSession`` subclass, a model's name and key."""
+        qname = self.where.qname(self.run.module)
+        name = node.name.value
+        subject = OnClass(qname)
+        methods = {s.name.value for s in class_body(node) if isinstance(s, cst.FunctionDef)}
+        engine, session = sorted(methods & _ENGINE_HOOKS), sorted(methods & _SESSION_HOOKS)
+        if engine:
+            message = f"'{name}' overrides 2.x's engine hooks {', '.join(engine)}"
+            self.report(node, "FSC706", "hooks", message, subject)
+        if session:
+            message = f"'{name}' overrides 2.x's session hooks {', '.join(session)}"
+            self.report(node, "FSC707", "hooks", message, subject)
+        message = f"'{name}' subclasses 2.x's SignallingSession"
+        self.report(node, "FSC707", "session-class", message, subject)
+        if not self._v2_level:
+            return
+        members = [
+            (member, statement)
+            for statement in class_body(node)
+            for member, _ in assigned(statement)
+        ]
+        for member, statement in members:
+            if member == "__bind_key__":
+                message = (
+                    f"model '{name}' has __bind_key__: 2.x keeps its table in db.metadata with"
+                    " info['bind_key'], 3.x in db.metadatas[key]; check the code that reads them"
+                )
+                self.report(node, "FSC713", "model", message, subject, todo_at=statement)
+        if {"__tablename__", "__table__"} & {member for member, _ in members}:
+            return
+        old, new = camel_to_snake_case_v2(name), camel_to_snake_case(name)
+        if old == new:
+            return
+        message = f"model '{name}' is named '{old}' by 2.x and '{new}' by 3.x"
+        finding = self.report(node, "FSC710", "tablename", message, subject, data=old)
+        if self.applies(finding):
+            self.edit(node, finding, lambda updated: with_tablename(updated, old))
+
+    @classmethod
+    def judge_class(cls, candidate: Candidate, index: Index) -> Candidate | None:
+        """Judge a class's FSC706, FSC707, FSC710 or FSC713 site against the index."""
+        qname = t.cast(OnClass, candidate.subject).qname
+        if candidate.rewrite in ("hooks", "engine-calls"):
+            return candidate if _sqlalchemy_class(qname, index) else None
+        if candidate.rewrite == "session-class":
+            lineage = index.lineage(qname) or [qname]
+            bases = {index.resolve(b) for c in lineage for b in index.classes[c].bases}
+            return candidate if bases & _SIGNALLING else None
+        if candidate.feature == "FSC713":
+            return candidate if index.model_db(qname) else None
+        if candidate.feature == "FSC709":
+            engine_keys = {key for key, (feature, _) in V2_CONFIG.items() if feature == "FSC709"}
+            found = index.db([qname]) or index.sqlalchemy_class([qname])
+            return candidate if found and engine_keys & index.config_keys else None
+        return _tablename(candidate, index)
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """2.x's engine API, session hooks and table operations on a ``db``; its constructor."""
+        self._constructor(node)
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        if method == "get" and m.matches(func.value, m.Attribute(attr=m.Name("info"))):
+            self._info(node, func.value, node.args[0].value if node.args else None)
+            return
+        if method not in _DB_METHODS:
+            return
+        subject = self._owner(func.value)
+        if subject is None:
+            return
+        what = f"'{self.code(func.value)}.{method}(...)'"
+        if method == "get_engine":
+            self._get_engine(node, subject, what)
+        elif method in _ENGINE_CALLS or (method == "create_engine" and self._v2_level):
+            message = f"{what}: 2.x's engine API (3.x: db.engines[key], db.metadatas[key])"
+            self.report(node, "FSC706", "engine-calls", message, subject)
+        elif method in _SESSION_HOOKS:
+            message = f"{what}: 2.x's session hook"
+            self.report(node, "FSC707", "hooks", message, subject)
+        elif method in _TABLE_OPERATIONS and isinstance(subject, OnDb):
+            self._table_operation(node, subject, what)
+
+    def _owner(self, receiver: cst.BaseExpression) -> Subject | None:
+        """What the receiver of a ``db`` method must be: a ``db``, or, for ``self`` and
+        ``super()`` in a class's methods, that class a subclass of ``SQLAlchemy``.
+        """
+        if m.matches(receiver, m.Call(func=m.Name("super"))) and self.where.nesting[:-1]:
+            return OnClass(".".join([self.run.module, *self.where.nesting[:-1]]))
+        if isinstance(receiver, cst.Name):
+            bound = self.where.bound_class(receiver.value, self.run.module)
+            if bound is not None:
+                return OnClass(bound.qname)
+        if not isinstance(receiver, (cst.Name, cst.Attribute)):
+            return None
+        names = self.qnames(receiver)
+        return OnDb(tuple(sorted(names))) if names else None
+
+    def _statement(self, node: cst.Call, whole: bool) -> cst.SimpleStatementLine | None:
+        """The statement around ``node`` when ``node`` is its whole work: the statement's
+        value (``whole``) or the start of its value's chain (``db.get_engine(app).dispose()``).
+        """
+        statement = self.where.statements[-1] if self.where.statements else None
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        small = statement.body[0]
+        if not isinstance(small, (cst.Expr, cst.Assign, cst.Return)) or small.value is None:
+            return None
+        if whole and not isinstance(small, cst.Expr):
+            return None
+        value = small.value
+        if value is node or (not whole and _chain_base(value) is _chain_base(node)):
+            return statement
+        return None
+
+    def _get_engine(self, node: cst.Call, subject: Subject, what: str) -> None:
+        """``db.get_engine(app, bind)``: ``db.engines[bind]`` in the app's context."""
+        found = _app_argument(node, ("app", "bind"))
+        if found.arg is None and not found.blocked:
+            return  # no app: FSC002's
+        statement = self._statement(node, whole=False) if not found.blocked else None
+        rewrite = "get-engine-app" if statement is not None or found.blocked else "get-engine"
+        message = f"{what} takes the app"
+        finding = self.report(node, "FSC706", rewrite, message, subject, found.blocked)
+        if not self.applies(finding):
+            return
+        app = t.cast(cst.Arg, found.arg)
+        bind = next((arg for arg in node.args if arg is not app), None)
+        app_code = self.code(app.value)
+
+        def edit(updated: cst.Call) -> cst.BaseExpression:
+            db = t.cast(cst.Attribute, updated.func).value
+            lpar, rpar = updated.lpar, updated.rpar
+            if bind is None or (isinstance(bind.value, cst.Name) and bind.value.value == "None"):
+                return cst.Attribute(value=db, attr=cst.Name("engine"), lpar=lpar, rpar=rpar)
+            engines = cst.Attribute(value=db, attr=cst.Name("engines"))
+            index = cst.SubscriptElement(cst.Index(bind.value))
+            return cst.Subscript(value=engines, slice=[index], lpar=lpar, rpar=rpar)
+
+        self.edit(node, finding, edit)
+        if statement is not None:
+            self.edit(statement, finding, lambda updated: _app_context(updated, app_code))
+
+    def _table_operation(self, node: cst.Call, subject: OnDb, what: str) -> None:
+        """``db.create_all(bind=..., app=...)``: ``bind_key=`` in the app's context."""
+        bind = next((a for a in node.args if a.keyword and a.keyword.value == "bind"), None)
+        if bind is not None:
+            message = f"{what}: 'bind' is 3.x's 'bind_key'"
+            finding = self.report(node, "FSC714", "bind-key", message, subject)
+            if self.applies(finding):
+                original = bind
+
+                def rename(updated: cst.Call) -> cst.Call:
+                    args = [
+                        new.with_changes(keyword=cst.Name("bind_key")) if old is original else new
+                        for old, new in zip(node.args, updated.args, strict=True)
+                    ]
+                    return updated.with_changes(args=args)
+
+                self.edit(node, finding, rename)
+        found = _app_argument(node, ("bind", "app"))
+        if found.arg is None and not found.blocked:
+            return
+        blocked = found.blocked
+        statement = self._statement(node, whole=True) if not blocked else None
+        if statement is None and not blocked:
+            blocked = "the call is not a statement of its own, to run in 'with app.app_context():'"
+        message = f"{what} takes the app"
+        finding = self.report(node, "FSC714", "app", message, subject, blocked)
+        if not self.applies(finding) or statement is None:
+            return
+        app = t.cast(cst.Arg, found.arg)
+        app_code = self.code(app.value)
+
+        def drop(updated: cst.Call) -> cst.Call:
+            position = list(node.args).index(app)
+            return updated.with_changes(args=_without(updated.args, updated.args[position]))
+
+        self.edit(node, finding, drop)
+        self.edit(statement, finding, lambda updated: _app_context(updated, app_code))
+
+    def _constructor(self, node: cst.Call) -> None:
+        """``SQLAlchemy(app, use_native_unicode=False)``; ``SQLAlchemy(app)`` and
+        ``db.init_app(app)`` where the config sets one of 2.x's engine keys, which 2.x reads
+        there.
+        """
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "init_app":
+            receiver: cst.BaseExpression = func.value
+            what = "'db.init_app(app)'"
+        elif last_name(func) == "SQLAlchemy":
+            receiver, what = func, "'SQLAlchemy(...)'"
+            positional = [arg for arg in node.args if arg.keyword is None]
+            unicode = keywords(node).get("use_native_unicode")
+            if unicode is None and len(positional) > 1:
+                unicode = positional[1].value
+            if unicode is not None and literal(unicode) is not True:
+                message = f"{what} passes use_native_unicode (3.x: engine_options)"
+                self.report(node, "FSC709", "engine-options", message)
+            if not (positional or "app" in keywords(node)):
+                return
+        else:
+            return
+        if not isinstance(receiver, (cst.Name, cst.Attribute)):
+            return
+        names = sorted(self.qnames(receiver))
+        if names:
+            message = f"{what} reads 2.x's engine keys, which the config sets"
+            self.report(node, "FSC709", "engine-options", message, OnClass(names[0]))
+
+    # -- config, literals, info ----------------------------------------------------------------
+
+    def _config(self, node: cst.CSTNode) -> None:
+        for key, value in config_settings(node):
+            if key in V2_CONFIG and v2_config_enables(key, value):
+                feature, rewrite = V2_CONFIG[key]
+                self.report(node, feature, rewrite, f"'{key}' is set (2.x's config)")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """``app.config["SQLALCHEMY_POOL_SIZE"] = 10`` and ``SQLALCHEMY_POOL_SIZE = 10``."""
+        self._config(node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        """``SQLALCHEMY_POOL_SIZE: int = 10``."""
+        self._config(node)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        """``config.update(SQLALCHEMY_POOL_SIZE=10)``."""
+        self._config(node)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        """``{"SQLALCHEMY_POOL_SIZE": 10}``."""
+        self._config(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        """A relative ``sqlite:///`` path or a MySQL URL without charset (2.5 level)."""
+        if not self._v2_level or not ("sqlite" in node.value or "mysql" in node.value):
+            return
+        value = node.evaluated_value
+        if isinstance(value, str):
+            self._url(node, value)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        """``f"sqlite:///data/{name}.db"``: a relative path before the first placeholder."""
+        if not self._v2_level or not node.parts:
+            return
+        first = node.parts[0]
+        if isinstance(first, cst.FormattedStringText) and not any(
+            isinstance(part, cst.FormattedStringText) for part in node.parts[1:2]
+        ):
+            self._url(node, first.value)
+
+    def _url(self, node: cst.CSTNode, url: str) -> None:
+        if _relative_sqlite(url):
+            message = f"'{url}': 2.x finds a relative SQLite path from app.root_path, 3.x from"
+            message += " app.instance_path"
+            self.report(node, "FSC711", "database-url", message)
+        elif _mysql_without_charset(url):
+            message = "a MySQL URL without charset: 2.x adds charset=utf8, 3.x utf8mb4"
+            self.report(node, "FSC711", "database-url", message)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        """``table.info["bind_key"]``."""
+        if m.matches(node.value, m.Attribute(attr=m.Name("info"))) and len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index):
+                self._info(node, t.cast(cst.Attribute, node.value), index.value)
+
+    def _info(
+        self, node: cst.CSTNode, info: cst.BaseExpression, key: cst.BaseExpression | None
+    ) -> None:
+        owner = t.cast(cst.Attribute, info).value
+        if key is None or literal(key) != "bind_key" or _metadata(owner):
+            return
+        message = f"'{self.code(owner)}.info' has 'bind_key' in 2.x only (3.x: the metadata's)"
+        self.report(node, "FSC713", "table-info", message)
+
+
+def _metadata(node: cst.BaseExpression) -> bool:
+    """Whether ``node`` is a MetaData (``x.metadata``, ``db.metadatas[key]``), whose
+    ``info["bind_key"]`` is 3.x's.
+    """
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    name = node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", "")
+    return isinstance(name, str) and "metadata" in name
+
+
+def _sqlalchemy_class(qname: str, index: Index) -> bool:
+    """Whether ``qname`` is ``SQLAlchemy`` or a scanned subclass of it."""
+    return bool(index.sqlalchemy_class([qname]))
+
+
+def _tablename(candidate: Candidate, index: Index) -> Candidate | None:
+    """An FSC710 site counts for a concrete model whose own body declares its primary key and
+    whose name comes from neither a base nor a mixin: the name 2.x generated is then certain.
+    """
+    qname = t.cast(OnClass, candidate.subject).qname
+    facts = index.classes[qname]
+    if not index.model_db(qname) or facts.abstract or facts.tablename or facts.table:
+        return None
+    if not facts.primary_key:
+        return None
+    for base in index.lineage(qname)[1:]:
+        if index.classes[base].tablename:
+            return None  # the name comes from a mixin or a parent
+    return candidate
