@@ -1,0 +1,137 @@
+"""The Flask-SQLAlchemy 2.x families (FSC700-FSC714): the level, and shapes beyond ``CASES``.
+
+Each rewrite's before/after and no-op case is in ``test_codemods.CASES``; these tests
+cover what the level changes (``--level``, ``FSS_COMPAT_LEVEL``), the sites the tool must
+refuse to rewrite, and the import a rewrite leaves unused.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fss_compat.codemod import cli
+from fss_compat.codemod.engine import Status
+from tests._support.codemod import Project
+from tests._support.codemod import check
+
+V2_MODELS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Post(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+"""
+
+
+def _features(project: Project, level: str) -> set[str]:
+    return {f.feature for f in project.scan(level).findings}
+
+
+def test_v2_names_are_fsc700s_at_2_5_and_fsc001s_at_3_1(project: Project) -> None:
+    """A name only 2.x had is FSC001's unknown name at 3.1 and FSC700's at 2.5, never both."""
+    project.write({"app.py": "from flask_sqlalchemy import BaseQuery, get_debug_queries\n"})
+    at_31 = project.scan("3.1").findings
+    at_25 = project.scan("2.5").findings
+    assert {f.key for f in at_31 if f.feature in ("FSC001", "FSC700")} == {"FSC001.unknown-name"}
+    assert {f.key for f in at_25 if f.feature in ("FSC001", "FSC700")} == {
+        "FSC700.rename",
+        "FSC700.gone",
+    }
+
+
+def test_v2_module_attribute_renamed_at_2_5(project: Project) -> None:
+    """``flask_sqlalchemy.BaseQuery`` becomes 3.x's ``Query`` by its new module."""
+    project.write({"app.py": "import flask_sqlalchemy\n\nQ = flask_sqlalchemy.BaseQuery\n"})
+    result = project.migrate(select="FSC700", level="2.5")
+    check(
+        project,
+        result,
+        "app.py",
+        "import flask_sqlalchemy\nfrom flask_sqlalchemy.query import Query\n\nQ = Query\n",
+    )
+
+
+def test_literal_per_page_zero_is_flagged(project: Project) -> None:
+    """``per_page=0``, an empty page in 2.x and a 404 in 3.x, is reported and left alone."""
+    source = "from .models import Post\n\np = Post.query.paginate(page=1, per_page=0)\n"
+    project.write({"models.py": V2_MODELS, "views.py": source})
+    result = project.migrate(select="FSC701", level="2.5")
+    assert result.statuses("FSC701.keywords") == [Status.BLOCKED]
+    assert project.read("views.py") == source
+
+
+def test_positional_paginate_with_star_args_is_blocked(project: Project) -> None:
+    """``paginate(*args)`` cannot be named: reported, not rewritten."""
+    source = "from .models import Post\n\np = Post.query.paginate(1, *rest)\n"
+    project.write({"models.py": V2_MODELS, "views.py": source})
+    result = project.migrate(select="FSC701", level="2.5")
+    assert result.statuses("FSC701.keywords") == [Status.BLOCKED]
+
+
+def test_get_state_import_goes_with_its_rewritten_uses(project: Project) -> None:
+    """When every ``get_state(app)`` is a ``.db`` FSC703 rewrites, its import goes too."""
+    before = "import os\nfrom flask_sqlalchemy import get_state\n\ndb = get_state(app).db\n"
+    project.write({"app.py": before})
+    result = project.migrate(select="FSC703,FSC700", level="2.5")
+    check(project, result, "app.py", 'import os\n\ndb = app.extensions["sqlalchemy"]\n')
+    assert "FSC700" not in {f.feature for f in result.findings}
+
+
+def test_create_all_app_inside_an_expression_is_blocked(project: Project) -> None:
+    """``create_all(app=app)`` whose value is used cannot move into ``with``: blocked."""
+    source = "from .models import db\n\nok = db.create_all(app=app) or True\n"
+    project.write({"models.py": V2_MODELS, "views.py": source})
+    result = project.migrate(select="FSC714", level="2.5")
+    assert result.statuses("FSC714.app") == [Status.BLOCKED]
+    assert project.read("views.py") == source
+
+
+def test_get_engine_inside_a_call_needs_unsafe(project: Project) -> None:
+    """``connect(db.get_engine(app))`` is the unsafe rewrite: skipped without ``--unsafe``."""
+    source = "from .models import db\n\nconnect(db.get_engine(app, 'audit'))\n"
+    project.write({"models.py": V2_MODELS, "views.py": source})
+    result = project.migrate(select="FSC706", level="2.5")
+    assert result.statuses("FSC706.get-engine") == [Status.UNSAFE]
+    assert project.read("views.py") == source
+
+
+def test_tablename_only_at_2_5(project: Project) -> None:
+    """FSC710 is 2.x's runtime naming: nothing at 3.1, ``__tablename__`` at 2.5."""
+    models = (
+        V2_MODELS
+        + "\n\nclass Test3D(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    project.write({"models.py": models})
+    assert "FSC710" not in _features(project, "3.1")
+    assert "FSC710" in _features(project, "2.5")
+
+
+@pytest.mark.parametrize(("env", "flag", "reported"), [("2.5", None, True), ("2.5", "3.1", False)])
+def test_level_option_defaults_from_the_environment(
+    project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: str,
+    flag: str | None,
+    reported: bool,
+) -> None:
+    """``--level`` defaults from ``FSS_COMPAT_LEVEL``; the option wins over it."""
+    project.write({"app.py": "from flask_sqlalchemy import BaseQuery\n"})
+    monkeypatch.setenv("FSS_COMPAT_LEVEL", env)
+    args = ["scan", str(project.root / project.package), "--jobs", "1"]
+    cli.main([*args, *(["--level", flag] if flag else [])])
+    out = capsys.readouterr().out
+    assert ("FSC700.rename" in out) is reported
+    assert ("FSC001.unknown-name" in out) is not reported
+
+
+def test_unknown_level_in_the_environment_is_a_usage_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown ``FSS_COMPAT_LEVEL`` stops the command with the known levels."""
+    project.write({"app.py": "x = 1\n"})
+    monkeypatch.setenv("FSS_COMPAT_LEVEL", "1.0")
+    assert cli.main(["scan", str(project.root / project.package)]) == cli.EXIT_ERROR
+    assert "'1.0'" in capsys.readouterr().err
