@@ -205,12 +205,15 @@ def judge(
                 if not data:
                     return None
             if index.custom_query(model) and not builder:
-                c = dataclasses.replace(
-                    c,
-                    rewrite="unsupported",
-                    message=f"{c.message}; '{model.rpartition('.')[2]}' has a custom"
-                    " query_class, whose methods are the app's own",
+                why = (
+                    f"'{model.rpartition('.')[2]}' has a custom query_class, whose methods are"
+                    " the app's own"
                 )
+                rewrites = {r.name for r in catalogue.get(c.feature).rewrites}
+                if "unsupported" in rewrites:
+                    c = dataclasses.replace(c, rewrite="unsupported", message=f"{c.message}; {why}")
+                else:  # a rule without a rewrite for it (FSC701, FSC605): left as it is
+                    c = dataclasses.replace(c, blocked=c.blocked or why)
             subject = names[0] if below else model
             c = dataclasses.replace(c, data=c.data or data)
         case OnDb(names=names, member=member):
@@ -699,9 +702,12 @@ class Rule(VisitorBasedCodemodCommand):
             marks.append(text)
 
     def edit(self, node: cst.CSTNode, finding: Finding, change: Edit) -> None:
-        """Replace ``node`` on the way up by ``change(updated_node)``: ``finding``'s rewrite."""
+        """Replace ``node`` on the way up by ``change(updated_node)``: ``finding``'s rewrite
+        (a rewrite may edit several nodes: it is one rewrite in ``applied``).
+        """
         self._edits.setdefault(id(node), []).append(change)
-        self.run.applied.append(finding)
+        if not any(done is finding for done in self.run.applied):
+            self.run.applied.append(finding)
 
     def claim(self, nodes: Iterable[cst.CSTNode]) -> None:
         """Mark nodes as handled, so this family's visits of inner nodes skip them."""

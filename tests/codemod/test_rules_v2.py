@@ -135,3 +135,18 @@ def test_unknown_level_in_the_environment_is_a_usage_error(
     monkeypatch.setenv("FSS_COMPAT_LEVEL", "1.0")
     assert cli.main(["scan", str(project.root / project.package)]) == cli.EXIT_ERROR
     assert "'1.0'" in capsys.readouterr().err
+
+
+def test_positional_paginate_on_a_custom_query_class_is_blocked(project: Project) -> None:
+    """A model with its own query_class may have its own ``paginate``: reported, left alone."""
+    models = (
+        "from flask_sqlalchemy import BaseQuery, SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+        "class Q(BaseQuery):\n    pass\n\n\n"
+        "class Post(db.Model):\n    query_class = Q\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    source = "from .models import Post\n\np = Post.query.paginate(1, 20)\n"
+    project.write({"models.py": models, "views.py": source})
+    result = project.migrate(select="FSC701", level="2.5")
+    assert result.statuses("FSC701.keywords") == [Status.BLOCKED]
+    assert project.read("views.py") == source

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import v2_counts
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "fss-compat"
 #: The sites the tool leaves to a person, with their TODO: two relative SQLite URLs (2.x
@@ -85,3 +87,13 @@ def test_stage_m1_blog_migrated_to_3_1(tree: Path) -> None:
         tests = _run([*pytest_args, *served, "examples/blog"], tree, None)
         assert tests.returncode == 0, (served, tests.stdout[-3000:])
         assert " passed" in tests.stdout and " skipped" not in tests.stdout
+
+
+def test_stage_m1_counts_add_up(tmp_path: Path) -> None:
+    """On the stage -1 blog each 2.x site found is rewritten or reported, and a second
+    ``migrate --stage -1`` changes nothing (``benchmarks/v2_counts.py``'s numbers).
+    """
+    counts = v2_counts.count("blog", v2_counts.stage_m1_blog(tmp_path))
+    assert counts.found and counts.found == counts.rewritten + counts.reported
+    assert sum(counts.rewritten.values()) > 0 and counts.second_run == 0
+    assert {id for id, n in counts.reported.items() if n} == set(MANUAL)
