@@ -15,6 +15,7 @@ import typing as t
 import libcst as cst
 import libcst.matchers as m
 
+from fss_compat.codemod.engine import ALWAYS
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import OnClass
 from fss_compat.codemod.engine import OnDb
@@ -104,6 +105,11 @@ def _app_argument(call: cst.Call, names: tuple[str, ...]) -> _AppArgument:
     return _AppArgument(found)
 
 
+def _local(subject: Subject) -> bool:
+    """Whether ``subject`` is a ``db`` only by a function's local names (``f.<locals>.db``)."""
+    return isinstance(subject, OnDb) and all(".<locals>." in name for name in subject.names)
+
+
 class V2SetupRules(Rule):
     """FSC706 engine-api-v2, FSC707 session-hooks-v2 and FSC714 create-all-app."""
 
@@ -152,9 +158,11 @@ class V2SetupRules(Rule):
         if method not in _DB_METHODS:
             return
         subject = self._owner(func.value)
-        if subject is None:
-            return
         what = f"'{self.code(func.value)}.{method}(...)'"
+        if subject is None or _local(subject):
+            if method == "get_engine" and self._v2_level:
+                self._unknown_get_engine(node, func.value, what)
+            return
         if method == "get_engine":
             self._get_engine(node, subject, what)
         elif method in _ENGINE_CALLS or (method == "create_engine" and self._v2_level):
@@ -180,6 +188,16 @@ class V2SetupRules(Rule):
             return None
         names = self.qnames(receiver)
         return OnDb(tuple(sorted(names))) if names else None
+
+    def _unknown_get_engine(self, node: cst.Call, receiver: cst.BaseExpression, what: str) -> None:
+        """``x.get_engine(app, ...)`` at the 2.5 level, ``x`` a function's local name (a
+        parameter, ``self._db``), which is no ``db`` the index knows: 2.x's call by its app
+        argument, reported and left alone.
+        """
+        if _app_argument(node, ("app", "bind")).arg is None:
+            return
+        why = f"the tool cannot tell that '{self.code(receiver)}' is a db"
+        self.report(node, "FSC706", "get-engine-app", f"{what} takes the app", ALWAYS, why)
 
     def _statement(self, node: cst.Call, whole: bool) -> cst.SimpleStatementLine | None:
         """The statement around ``node`` when ``node`` is its whole work: the statement's

@@ -150,3 +150,15 @@ def test_positional_paginate_on_a_custom_query_class_is_blocked(project: Project
     result = project.migrate(select="FSC701", level="2.5")
     assert result.statuses("FSC701.keywords") == [Status.BLOCKED]
     assert project.read("views.py") == source
+
+
+def test_get_engine_on_an_unknown_receiver_is_reported_at_2_5(project: Project) -> None:
+    """``x.get_engine(app, bind=...)`` on a parameter is 2.x's call by its shape: blocked at
+    2.5 (the tool cannot tell ``x`` is a db), and not FSC706's at 3.1.
+    """
+    source = "def engine(store, app):\n    return store.get_engine(app, bind='blog')\n"
+    project.write({"views.py": source})
+    result = project.migrate(select="FSC706", level="2.5")
+    assert result.statuses("FSC706.get-engine-app") == [Status.BLOCKED]
+    assert project.read("views.py") == source
+    assert "FSC706" not in _features(project, "3.1")
