@@ -31,6 +31,7 @@ _GET_STATE = frozenset(
 _DEBUG_QUERIES = frozenset(
     {f"{top}.get_debug_queries" for top in _V2} | {"fss_compat.shims_v2._record.get_debug_queries"}
 )
+#: Why a module or name 2.x had has no 3.x form, or where its replacement is.
 _GONE = {
     "_compat": "3.x has no '_compat' module: use the built-ins",
     "utils": "3.x has no 'utils' module: compare sqlalchemy.__version__ yourself",
