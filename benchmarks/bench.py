@@ -16,7 +16,6 @@ geometric mean of the median ratios.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import gc
 import importlib
@@ -25,16 +24,16 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import typing as t
-from collections.abc import Iterator
-from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from flask import Flask
 from flask.testing import FlaskClient
+
+from benchmarks._databases import postgresql_databases
+from benchmarks._databases import sqlite_files
 
 IMPLEMENTATIONS = ("flask_sqlalchemy", "fss_compat")
 ROWS = 200
@@ -243,29 +242,6 @@ print(sum(s.size_diff for s in after.compare_to(before, "filename")) / 1024)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
-
-
-@contextlib.contextmanager
-def sqlite_files() -> Iterator[tuple[str, str]]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'main.db'}", f"sqlite:///{Path(folder) / 'audit.db'}"
-
-
-@contextlib.contextmanager
-def postgresql_databases() -> Iterator[tuple[str, str] | None]:
-    from tests._support import postgresql
-
-    try:
-        server = postgresql.start_or_skip()
-    except BaseException as e:
-        print(f"PostgreSQL not available: {e}")
-        yield None
-        return
-    try:
-        database = server.fresh_databases()
-        yield database.url, database.bind_url
-    finally:
-        server.stop()
 
 
 def report(backend: str, results: list[Result]) -> None:

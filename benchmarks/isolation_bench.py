@@ -25,22 +25,20 @@ reset alone (each way's median minus the baseline's).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import gc
 import statistics
 import sys
-import tempfile
 import time
 import typing as t
 from collections.abc import Callable
-from collections.abc import Iterator
-from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from flask import Flask
 
+from benchmarks._databases import postgresql_databases
+from benchmarks._databases import sqlite_files
 from fss_compat import SQLAlchemy
 from fss_compat.testing import isolate
 
@@ -240,29 +238,6 @@ def table(results: list[Result]) -> str:
         cells = [c for way in COMPARED for c in (f"{r.ratio(way):.1f}x", r.reset_ratio(way))]
         lines.append(f"| {r.backend} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-@contextlib.contextmanager
-def sqlite_files() -> Iterator[tuple[str, str]]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'blog.db'}", f"sqlite:///{Path(folder) / 'audit.db'}"
-
-
-@contextlib.contextmanager
-def postgresql_databases() -> Iterator[tuple[str, str] | None]:
-    from tests._support import postgresql
-
-    try:
-        server = postgresql.start_or_skip()
-    except BaseException as e:  # start_or_skip skips (an exception) without the server
-        print(f"PostgreSQL not available: {e}")
-        yield None
-        return
-    try:
-        database = server.fresh_databases()
-        yield database.url, database.bind_url
-    finally:
-        server.stop()
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> list[Result]:

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import typing as t
 
-from fss_compat.core import KeysetPagination
 from fss_compat.core import Pagination
 from fss_compat.core import current_session
 from fss_compat.core import first_or_404
 from fss_compat.core import flask_scoped_session
 from fss_compat.core import get_or_404
-from fss_compat.core import keyset_paginate
 from fss_compat.core import one_or_404
 from fss_compat.core import paginate
 
 if t.TYPE_CHECKING:
+    from fss_compat.core.keyset import KeysetPagination
+    from fss_compat.core.keyset import keyset_paginate
     from fss_compat.shims.extension import SQLAlchemy
 
 __version__ = "0.1.0"
@@ -50,4 +50,9 @@ def __getattr__(name: str) -> t.Any:
         from fss_compat.shims.extension import SQLAlchemy
 
         return SQLAlchemy
+    # So do keyset pages, as in fss_compat.core.
+    if name in {"KeysetPagination", "keyset_paginate"}:
+        from fss_compat.core import keyset
+
+        return getattr(keyset, name)
     raise AttributeError(f"module 'fss_compat' has no attribute {name!r}")

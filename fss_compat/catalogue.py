@@ -657,6 +657,167 @@ CATALOGUE: tuple[Feature, ...] = (
         ),
     ),
     Feature(
+        id="FSC305",
+        name="typed-columns",
+        family=Family.MODELS,
+        summary="model columns declared with db.Column / sa.Column, untyped",
+        replacement="typed columns: name: Mapped[T] = mapped_column(...), nullability kept",
+        stage=9,
+        runtime=False,
+        rewrites=(
+            Rewrite(
+                name="column",
+                safety=Safety.CONDITIONAL,
+                stage=9,
+                before=(
+                    "class User(db.Model):",
+                    "    id = db.Column(db.Integer, primary_key=True)",
+                    "    name = db.Column(db.String(80), nullable=False)",
+                    "    bio = db.Column(db.Text)",
+                ),
+                after=(
+                    "class User(db.Model):",
+                    "    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)",
+                    "    name: Mapped[str] = mapped_column(db.String(80))",
+                    "    bio: Mapped[str | None] = mapped_column(db.Text)",
+                ),
+                why=(
+                    "The schema does not move: the annotation is Optional (or '| None' when the"
+                    " project targets Python 3.10+) exactly when the column was nullable, since"
+                    " mapped_column() takes NOT NULL from a non-Optional annotation; primary"
+                    " keys stay NOT NULL. Every argument is kept, the type included. Rewritten"
+                    " when the tool can tell the Python type of the values: SQLAlchemy's types"
+                    " (JSON and PickleType as Any), sa.Enum of a Python enum, a foreign key to a"
+                    " column it sees, a TypeDecorator with a process_result_value() return"
+                    " annotation. Other columns are left as they are and reported."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC401",
+        name="typed-relationships",
+        family=Family.RELATIONSHIPS,
+        summary="relationships declared without a Mapped[...] annotation",
+        replacement="posts: Mapped[list['Post']] = relationship(...), author: Mapped['User'] = ...",
+        stage=9,
+        runtime=False,
+        rewrites=(
+            Rewrite(
+                name="relationship",
+                safety=Safety.CONDITIONAL,
+                stage=9,
+                before=(
+                    "class User(db.Model):",
+                    "    posts = db.relationship('Post', order_by='Post.id')",
+                ),
+                after=(
+                    "class User(db.Model):",
+                    "    posts: Mapped[list['Post']] = db.relationship('Post', order_by='Post.id')",
+                ),
+                why=(
+                    "SQLAlchemy reads the annotation: a collection type makes a collection, a"
+                    " class a scalar (one-to-one). So the annotation says what the relationship"
+                    " is now: uselist= when given, else its direction from the foreign keys the"
+                    " tool sees, and collection_class= list or set. Reported: primaryjoin= or"
+                    " foreign_keys= without uselist=, a target class it cannot find. Dynamic"
+                    " ones are FSC403's."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC402",
+        name="backref",
+        family=Family.RELATIONSHIPS,
+        summary="relationship(..., backref=...), which adds an attribute to the other class",
+        replacement="back_populates= on both classes, each side declared where it is used",
+        stage=6,
+        rewrites=(
+            Rewrite(
+                name="back-populates",
+                safety=Safety.CONDITIONAL,
+                stage=6,
+                before=(
+                    "class User(db.Model):",
+                    "    posts = db.relationship('Post', backref='author')",
+                ),
+                after=(
+                    "class User(db.Model):",
+                    "    posts = db.relationship('Post', back_populates='author')",
+                    "",
+                    "class Post(db.Model):",
+                    "    ...",
+                    "    author = orm.relationship('User', back_populates='posts')",
+                ),
+                why=(
+                    "The other class gets the relationship the backref made: the backref()'s"
+                    " arguments, and the ones SQLAlchemy copies from this side (secondary,"
+                    " post_update, passive_deletes, viewonly, sync_backref). Reported: a"
+                    " relationship with primaryjoin=, foreign_keys= or remote_side= (the other"
+                    " side needs the reverse conditions), a name the other class already has,"
+                    " an argument that is not a literal and cannot move to the other class."
+                ),
+            ),
+            Rewrite(
+                name="other-side",
+                safety=Safety.CONDITIONAL,
+                stage=6,
+                before=("class Post(db.Model):", "    ..."),
+                after=(
+                    "class Post(db.Model):",
+                    "    ...",
+                    "    author = orm.relationship('User', back_populates='posts')",
+                ),
+                why=(
+                    "The class a backref= adds an attribute to gets that relationship declared"
+                    " in its body, when the back-populates rewrite of the other class is made."
+                ),
+            ),
+        ),
+    ),
+    Feature(
+        id="FSC403",
+        name="dynamic-relationship",
+        family=Family.RELATIONSHIPS,
+        summary="relationship(..., lazy='dynamic'): a collection that is a Query",
+        replacement="posts: WriteOnlyMapped['Post'] = relationship() and select() for the queries",
+        stage=6,
+        rewrites=(
+            Rewrite(
+                name="write-only",
+                safety=Safety.CONDITIONAL,
+                stage=6,
+                before=(
+                    "posts = db.relationship('Post', lazy='dynamic')",
+                    "user.posts.filter_by(live=True).first()",
+                    "user.posts.count()",
+                    "user.posts.order_by(Post.id).paginate(per_page=5)",
+                    "for post in user.posts: ...",
+                    "user.posts.append(post)",
+                ),
+                after=(
+                    "posts: WriteOnlyMapped['Post'] = db.relationship('Post')",
+                    "db.session.scalars(user.posts.select().filter_by(live=True).limit(1)).first()",
+                    "db.session.scalar(sa.select(sa.func.count())"
+                    ".select_from(user.posts.select().subquery()))",
+                    "db.paginate(user.posts.select().order_by(Post.id), per_page=5)",
+                    "for post in db.session.scalars(user.posts.select()): ...",
+                    "user.posts.add(post)",
+                ),
+                why=(
+                    "The same SQL: first() keeps LIMIT 1, count() its subquery, a join gets"
+                    " unique(). All or nothing per attribute name (the tool finds uses by"
+                    " name): one use it cannot prove leaves the relationship dynamic and is"
+                    " reported: a value passed on or returned, len(), a query built in one place"
+                    " and run in another, a use in a module that does not import the model, a"
+                    " string that mentions '.posts', another class with an attribute of that"
+                    " name."
+                ),
+            ),
+        ),
+    ),
+    Feature(
         id="FSC601",
         name="db-404-helpers",
         family=Family.HELPERS,

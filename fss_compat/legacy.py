@@ -75,6 +75,8 @@ FeatureId = t.Literal[
     "FSC201",
     "FSC301",
     "FSC304",
+    "FSC402",
+    "FSC403",
     "FSC601",
     "FSC602",
     "FSC603",

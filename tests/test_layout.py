@@ -117,10 +117,7 @@ def test_core_loads_alone(statement: str) -> None:
         "fss_compat.core",
         "fss_compat.core._notes",
         "fss_compat.core.counting",
-        "fss_compat.core.cursors",
-        "fss_compat.core.keyset",
         "fss_compat.core.lookup",
-        "fss_compat.core.ordering",
         "fss_compat.core.pagination",
         "fss_compat.core.scoping",
     ]
@@ -138,3 +135,18 @@ def test_facade_loads_on_first_use() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_keyset_pages_load_on_first_use() -> None:
+    """``keyset_paginate`` (and its ORDER BY reader and cursors) load when first asked for."""
+    code = (
+        "import sys, fss_compat, fss_compat.core\n"
+        "before = 'fss_compat.core.keyset' in sys.modules\n"
+        "from fss_compat.core.keyset import KeysetPagination, keyset_paginate\n"
+        "print(before, fss_compat.keyset_paginate is fss_compat.core.keyset_paginate"
+        " is keyset_paginate, fss_compat.KeysetPagination is KeysetPagination)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]

@@ -334,3 +334,18 @@ def test_db_table_is_reported_at_the_users_line(modes: None) -> None:
         strict.Table("given", strict.metadata, sa.Column("id", sa.Integer))
     plain = sa.Table("plain", strict.metadata, sa.Column("id", sa.Integer))
     assert plain.metadata is strict.metadata
+
+
+def test_relationship_switches(modes: None) -> None:
+    """``backref=`` through ``db.relationship`` is FSC402; a dynamic collection is FSC403."""
+    db = fss_compat.SQLAlchemy(legacy_modes={"FSC402": "error", "FSC403": "error"})
+    db.relationship("User", back_populates="posts")
+    with pytest.raises(legacy.LegacyFeatureError, match="FSC402"):
+        db.relationship("User", backref="posts")
+    with pytest.raises(legacy.LegacyFeatureError, match="FSC403"):
+        db.relationship("Post", lazy="dynamic")
+    with pytest.raises(legacy.LegacyFeatureError, match="FSC403"):
+        db.dynamic_loader("Post")
+    quiet = fss_compat.SQLAlchemy(legacy_modes={"FSC402": "allow", "FSC403": "error"})
+    with pytest.raises(legacy.LegacyFeatureError, match="FSC403"):
+        quiet.relationship("Post", backref=quiet.backref("user", lazy="dynamic"))

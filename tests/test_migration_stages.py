@@ -66,7 +66,15 @@ MIGRATES: dict[int, tuple[str, ...]] = {
 }
 
 # What the '--fss-compat' report lists before any migration: feature id -> call sites.
-STAGE_1_USES = {"FSC104": 4, "FSC201": 1, "FSC301": 4, "FSC304": 1, "FSC601": 4, "FSC605": 2}
+STAGE_1_USES = {
+    "FSC104": 4,
+    "FSC201": 1,
+    "FSC301": 4,
+    "FSC304": 1,
+    "FSC403": 1,
+    "FSC601": 4,
+    "FSC605": 2,
+}
 
 _REPORT_TITLE = "fss_compat legacy feature report"
 _REPORT_LINE = re.compile(r"^\s+(FSC\d{3}) [a-z0-9-]+: \d+ uses? at (\d+) sites?$", re.MULTILINE)
@@ -129,6 +137,7 @@ STAGE_M1_USES = {
     "FSC201": 7,
     "FSC301": 4,
     "FSC304": 1,
+    "FSC403": 1,
     "FSC605": 2,
     "FSC701": 2,
     "FSC706": 1,
@@ -164,8 +173,10 @@ STAGE_LIST = [
         warned=frozenset(STAGE_1_USES),
     ),
     _migration_stage(3, {**STAGE_1_USES, "FSC104": 1}),
-    _migration_stage(4, {"FSC104": 1, "FSC201": 1, "FSC304": 1, "FSC601": 4, "FSC605": 2}),
-    _migration_stage(5, {"FSC104": 1, "FSC304": 1, "FSC601": 5, "FSC605": 2}),
+    _migration_stage(
+        4, {"FSC104": 1, "FSC201": 1, "FSC304": 1, "FSC403": 1, "FSC601": 4, "FSC605": 2}
+    ),
+    _migration_stage(5, {"FSC104": 1, "FSC304": 1, "FSC403": 1, "FSC601": 5, "FSC605": 2}),
     _migration_stage(6, {"FSC304": 1, "FSC601": 6, "FSC605": 2}),
     _migration_stage(7, {"FSC601": 6, "FSC605": 2}),
     _migration_stage(8, {}),

@@ -109,10 +109,14 @@ class OnDb:
 
     :param member: instead, one of ``names`` must be this attribute of a ``db``
         (``relationship`` for an alias ``relationship = db.relationship``).
+    :param dynamic: the attributes of the dynamic collections the site declares: when a
+        family rewrites them all (see :attr:`Index.rewritten_dynamic`), the finding is
+        :attr:`Finding.superseded`.
     """
 
     names: tuple[str, ...]
     member: str = ""
+    dynamic: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,7 +140,9 @@ class OnClass:
 
 @dataclasses.dataclass(frozen=True)
 class OnDynamic:
-    """The site counts when ``name`` is the attribute of a dynamic relationship."""
+    """The site counts when ``name`` is the attribute of a dynamic relationship (it is
+    :attr:`Finding.superseded` when a family rewrites it: :attr:`Index.rewritten_dynamic`).
+    """
 
     name: str
 
@@ -177,6 +183,9 @@ class Finding:
     #: attribute name of a dynamic relationship.
     subject: str = ""
     data: str = ""
+    #: Another rule rewrites the site (FSC403 a dynamic relationship that FSC104 reports):
+    #: ``migrate`` puts no TODO comment there.
+    superseded: bool = False
 
     @property
     def key(self) -> str:
@@ -194,6 +203,7 @@ def judge(
     """Turn a candidate into a finding, or None when its subject is not what it needs."""
     c = candidate
     subject = ""
+    superseded = False
     match c.subject:
         case OnModel(names=names, via_db=via_db, builder=builder, below=below):
             model = index.model_below(names[0]) if below else index.model(names)
@@ -216,10 +226,11 @@ def judge(
                     c = dataclasses.replace(c, blocked=c.blocked or why)
             subject = names[0] if below else model
             c = dataclasses.replace(c, data=c.data or data)
-        case OnDb(names=names, member=member):
+        case OnDb(names=names, member=member, dynamic=dynamic):
             subject = index.db_member(names, member) if member else index.db(names)
             if not subject:
                 return None
+            superseded = bool(dynamic) and index.rewritten_dynamic.issuperset(dynamic)
         case OnDbSetup(names=names, constructor=constructor, config_key=key):
             if key not in index.config_keys:
                 return None
@@ -229,6 +240,7 @@ def judge(
         case OnDynamic(name=name):
             if name not in index.dynamic_attributes():
                 return None
+            superseded = name in index.rewritten_dynamic
             subject = name
         case OnClass(qname=qname):
             judged = judge_class(c, index)
@@ -245,7 +257,11 @@ def judge(
     else:
         status = Status.FIX
     message = f"{c.message}: {c.blocked}" if c.blocked else c.message
-    return Finding(path, module, c.line, c.feature, c.rewrite, status, message, subject, c.data)
+    if superseded:
+        message += "; FSC403 rewrites it and its uses (no TODO comment)"
+    return Finding(
+        path, module, c.line, c.feature, c.rewrite, status, message, subject, c.data, superseded
+    )
 
 
 @dataclasses.dataclass
@@ -519,6 +535,13 @@ class Rule(VisitorBasedCodemodCommand):
         """Judge an :class:`OnClass` candidate: the candidate as it counts, or None."""
         raise NotImplementedError(f"{cls.__name__} reports no OnClass candidates.")
 
+    @classmethod
+    def prepare(cls, index: Index) -> None:
+        """Record on ``index`` what the family decides for the whole project, once every
+        module is read and before any site is judged (FSC403: the dynamic relationships
+        it rewrites). Default: nothing.
+        """
+
     # -- traversal -------------------------------------------------------------------------
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -653,14 +676,18 @@ class Rule(VisitorBasedCodemodCommand):
         blocked: str = "",
         data: str = "",
         todo_at: cst.CSTNode | None = None,
+        line: int = 0,
     ) -> Finding | None:
         """Report a site at ``node``; with an index, judge it at once.
 
         :param todo_at: the statement a manual finding's TODO goes above (default: the
             innermost statement around ``node``, or ``node`` itself when it is one).
+        :param line: the site's line, for a site inside ``node`` that the traversal has not
+            reached (a column of the class being visited); default: ``node``'s.
         :returns: the finding when the site counts and the index is known, else None.
         """
-        candidate = Candidate(self.line(node), feature, rewrite, message, subject, blocked, data)
+        line = line or self.line(node)
+        candidate = Candidate(line, feature, rewrite, message, subject, blocked, data)
         run = self.run
         if run.index is None:
             run.candidates.append((type(self), candidate))
@@ -669,7 +696,12 @@ class Rule(VisitorBasedCodemodCommand):
         if finding is None:
             return None
         run.findings.append(finding)
-        if finding.status is Status.MANUAL and self.selected(finding) and self.where.statements:
+        if (
+            finding.status is Status.MANUAL
+            and not finding.superseded
+            and self.selected(finding)
+            and self.where.statements
+        ):
             self.todo(finding, todo_at)
         return finding
 

@@ -50,6 +50,7 @@ from fss_compat.codemod.rules_models import ModelRules
 from fss_compat.codemod.rules_names import NameRules
 from fss_compat.codemod.rules_queries import QueryRules
 from fss_compat.codemod.rules_setup import SetupRules
+from fss_compat.codemod.rules_typed import TypedRules
 from fss_compat.codemod.rules_v2 import V2Rules
 from fss_compat.codemod.rules_v2_config import V2ConfigRules
 from fss_compat.codemod.rules_v2_pages import V2PageRules
@@ -62,6 +63,7 @@ FAMILIES: tuple[type[Rule], ...] = (
     NameRules,
     QueryRules,
     ModelRules,
+    TypedRules,
     ExtraRules,
     V2Rules,
     V2PageRules,

@@ -227,7 +227,9 @@ class Names:
             symbol = _binds(table, head)
             if symbol is None:
                 continue
-            if symbol.is_imported():
+            if symbol.is_imported() or _kind(table) == "class":
+                # A class body reads a name it binds from the module until it binds it
+                # (``tags = relationship(secondary=tags)``): ScopeProvider knows the order.
                 return None
             prefix = ".".join(nesting[: depth + 1])
             return frozenset({f"{self.run.module}.{prefix}.{full_name}"})

@@ -80,6 +80,9 @@ class ModuleFacts:
     queried: set[str] = dataclasses.field(default_factory=set)
     #: The config keys that switch a legacy feature on which the module may set.
     config_keys: set[str] = dataclasses.field(default_factory=set)
+    #: Facts a rule family keeps for itself, by family (the typed-model families' schema):
+    #: carried to :attr:`Index.extra` untouched.
+    extra: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,6 +159,15 @@ class Index:
     config_keys: set[str] = dataclasses.field(default_factory=set)
     #: Table names read from the running app (``--app``), by class qualified name.
     runtime_names: dict[str, TableName] = dataclasses.field(default_factory=dict)
+    #: Every module's :attr:`ModuleFacts.extra`, by family: what the family joins itself.
+    extra: dict[str, list[object]] = dataclasses.field(default_factory=dict)
+    #: The texts the scan read instead of the files, by path (``migrate``'s rounds keep
+    #: the files' new text in memory): what a family that reads a module again must read.
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The attributes of the dynamic relationships a family rewrites, with every use
+    #: (FSC403): the manual findings that rely on them staying dynamic (FSC104's) get no
+    #: TODO comment.
+    rewritten_dynamic: frozenset[str] = frozenset()
     _model_db: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
     _resolved: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -170,6 +182,8 @@ class Index:
             index.dbs.update((d.qname, d) for d in module.dbs)
             index.queried.update(module.queried)
             index.config_keys.update(module.config_keys)
+            for family, value in module.extra.items():
+                index.extra.setdefault(family, []).append(value)
         # A subclass of SQLAlchemy defined in the scanned code makes db objects too.
         index.dbs = {q: d for q, d in index.dbs.items() if index._is_sqlalchemy(d.constructor)}
         index.queried = {index.resolve(name) for name in index.queried}

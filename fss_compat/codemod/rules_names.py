@@ -4,6 +4,7 @@ and ``db.relationship`` (FSC104), with the use sites of dynamic relationships.
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 import libcst as cst
@@ -134,7 +135,9 @@ class NameRules(Rule):
         lazy = laziness(node)
         if lazy.any_dynamic:
             message = f"{what} is dynamic: its collection is a Flask-SQLAlchemy Query"
-            self.report(node, "FSC104", "dynamic", message, subject)
+            own = (self._assigned_to(node),) if lazy.dynamic else ()
+            declared = dataclasses.replace(subject, dynamic=own + lazy.backrefs)
+            self.report(node, "FSC104", "dynamic", message, declared)
             return
         finding = self.report(node, "FSC104", "relationship", what, subject, lazy.unknown)
         if not self.applies(finding):
@@ -152,6 +155,21 @@ class NameRules(Rule):
                 )
             ),
         )
+
+    def _assigned_to(self, node: cst.Call) -> str:
+        """The name ``node`` is assigned to (``posts = db.relationship(...)``), or ``""``."""
+        statement = self.where.statements[-1] if self.where.statements else None
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target: cst.BaseExpression = small.targets[0].target
+            elif isinstance(small, cst.AnnAssign):
+                target = small.target
+            else:
+                return ""
+            if small.value is node and isinstance(target, cst.Name):
+                return target.value
+        return ""
 
     def _table(self, node: cst.Call, func: cst.Attribute) -> None:
         """``db.Table(name, *items)`` -> ``sa.Table(name, db.metadata, *items)``."""

@@ -13,8 +13,8 @@ rest (the last stage of ``migration_guide.md``)::
 
 from __future__ import annotations
 
-from fss_compat.core.keyset import KeysetPagination
-from fss_compat.core.keyset import keyset_paginate
+import typing as t
+
 from fss_compat.core.lookup import first_or_404
 from fss_compat.core.lookup import get_or_404
 from fss_compat.core.lookup import one_or_404
@@ -25,6 +25,10 @@ from fss_compat.core.scoping import current_scope
 from fss_compat.core.scoping import current_session
 from fss_compat.core.scoping import flask_scoped_session
 from fss_compat.core.scoping import remove_session
+
+if t.TYPE_CHECKING:
+    from fss_compat.core.keyset import KeysetPagination
+    from fss_compat.core.keyset import keyset_paginate
 
 __all__ = [
     "KeysetPagination",
@@ -40,3 +44,16 @@ __all__ = [
     "paginate",
     "remove_session",
 ]
+
+
+_KEYSET = frozenset({"KeysetPagination", "keyset_paginate"})
+
+
+def __getattr__(name: str) -> t.Any:
+    # Keyset pages, with the ORDER BY reader and the signed cursors they need, load on first
+    # use: an app that only wants the session scope does not pay their import time.
+    if name in _KEYSET:
+        from fss_compat.core import keyset
+
+        return getattr(keyset, name)
+    raise AttributeError(f"module 'fss_compat.core' has no attribute {name!r}")

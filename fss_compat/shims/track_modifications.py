@@ -95,9 +95,12 @@ def _record_commit(session: Session) -> None:
 
 
 def _record_ops(session: Session) -> None:
-    if _tracking_app() is None:
-        return
-    changes = session._model_changes
+    if _tracking_app() is not None:
+        collect_changes(session, session._model_changes)
+
+
+def collect_changes(session: orm.Session, changes: dict[object, tuple[t.Any, str]]) -> None:
+    """Add the session's pending inserts, updates and deletes to ``changes``, by identity."""
     for targets, operation in (
         (session.new, "insert"),
         (session.dirty, "update"),

@@ -20,6 +20,7 @@ import sqlalchemy.orm as orm
 from flask import Flask
 
 from fss_compat import legacy
+from fss_compat.shims import track_modifications
 from fss_compat.shims.track_modifications import before_models_committed
 from fss_compat.shims.track_modifications import models_committed
 
@@ -147,17 +148,8 @@ class _SessionSignalEvents:
         session: orm.Session, flush_context: t.Any = None, instances: t.Any = None
     ) -> None:
         changes: dict[object, tuple[t.Any, str]] | None = getattr(session, "_model_changes", None)
-        if changes is None:
-            return
-        for targets, operation in (
-            (session.new, "insert"),
-            (session.dirty, "update"),
-            (session.deleted, "delete"),
-        ):
-            for target in targets:
-                state = sa.inspect(target)
-                key = state.identity_key if state.has_identity else id(target)
-                changes[key] = (target, operation)
+        if changes is not None:
+            track_modifications.collect_changes(session, changes)
 
     @staticmethod
     def before_commit(session: t.Any) -> None:

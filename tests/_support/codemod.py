@@ -22,6 +22,7 @@ from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Options
 from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.engine import Status
+from fss_compat.codemod.families import FAMILIES
 from fss_compat.codemod.project import Index
 
 #: Numbers for the projects' package names (``fsst_<n>``).
@@ -164,6 +165,9 @@ def rule_context(
         facts.append(scanned.facts)
     run = FileRun(module.replace(".", "/") + ".py", module, False, options or Options())
     run.index = Index.build(facts)
+    run.index.sources = {name.replace(".", "/") + ".py": text for name, text in sources.items()}
+    for family in FAMILIES:
+        family.prepare(run.index)
     return run.context()
 
 
