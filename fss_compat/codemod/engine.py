@@ -95,12 +95,15 @@ class OnModel:
         turn into an ``unsupported`` site.
     :param below: ``names`` is the class of ``cls`` or ``self`` in one of its methods: the
         site counts when it or a subclass is a concrete model.
+    :param method: the query method the site calls, for a rule without an ``unsupported``
+        rewrite: a custom query class that does not define it keeps Flask-SQLAlchemy's.
     """
 
     names: tuple[str, ...]
     via_db: tuple[str, ...] = ()
     builder: bool = False
     below: bool = False
+    method: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,7 +208,7 @@ def judge(
     subject = ""
     superseded = False
     match c.subject:
-        case OnModel(names=names, via_db=via_db, builder=builder, below=below):
+        case OnModel(names=names, via_db=via_db, builder=builder, below=below, method=method):
             model = index.model_below(names[0]) if below else index.model(names)
             if not model:
                 return None
@@ -214,7 +217,7 @@ def judge(
                 data = index.db(via_db)
                 if not data:
                     return None
-            if index.custom_query(model) and not builder:
+            if index.custom_query(model, method) and not builder:
                 why = (
                     f"'{model.rpartition('.')[2]}' has a custom query_class, whose methods are"
                     " the app's own"

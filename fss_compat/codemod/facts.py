@@ -121,16 +121,20 @@ class Facts(cst.BatchableCSTVisitor):
             constructor = sorted(self._qnames(value.func))
             if not constructor:
                 return
-            model_class = ""
+            model_class = query_class_name = ""
             query_class = False
             for arg in value.args:
                 keyword = arg.keyword.value if arg.keyword is not None else ""
-                if keyword == "model_class" and isinstance(arg.value, (cst.Name, cst.Attribute)):
+                named = isinstance(arg.value, (cst.Name, cst.Attribute))
+                if keyword == "model_class" and named:
                     model_class = min(self._qnames(arg.value), default="")
-                query_class = query_class or keyword == "query_class"
+                if keyword == "query_class":
+                    query_class = True
+                    query_class_name = min(self._qnames(arg.value), default="") if named else ""
             for name in names:
                 qname = f"{self.run.module}.{name}"
-                self.facts.dbs.append(DbFacts(qname, constructor, model_class, query_class))
+                db = DbFacts(qname, constructor, model_class, query_class, query_class_name)
+                self.facts.dbs.append(db)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         """A class: its bases and what its body declares."""
@@ -146,6 +150,7 @@ class Facts(cst.BatchableCSTVisitor):
                 if statement.name.value == "__tablename__":
                     facts.tablename = "declared_attr"
                 facts.repr |= statement.name.value == "__repr__"
+                facts.methods.append(statement.name.value)
             for name, small in assigned(statement):
                 self._member(facts, name, small.value)
         self.facts.classes.append(facts)
@@ -161,6 +166,8 @@ class Facts(cst.BatchableCSTVisitor):
             facts.bind_key = True
         elif name == "query_class":
             facts.query_class = True
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                facts.query_class_name = min(self._qnames(value), default="")
         if not isinstance(value, cst.Call):
             return
         facts.primary_key |= any(

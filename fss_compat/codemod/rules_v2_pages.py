@@ -9,6 +9,7 @@ The rewrites give code for the 3.1 level, made "with the switch" (see the guide'
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 import libcst as cst
@@ -157,6 +158,8 @@ class V2PageRules(Rule):
         if (not positional and not zero) or len(positional) > len(PAGINATE_ARGUMENTS):
             return
         subject, chain = self._query(func.value)
+        if isinstance(subject, OnModel):
+            subject = dataclasses.replace(subject, method="paginate")
         blocked = ""
         if any(arg.star for arg in node.args):
             blocked = "it passes *args or **kwargs"

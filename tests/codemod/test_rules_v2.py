@@ -142,19 +142,43 @@ def test_unknown_level_in_the_environment_is_a_usage_error(
     assert "'1.0'" in capsys.readouterr().err
 
 
-def test_positional_paginate_on_a_custom_query_class_is_blocked(project: Project) -> None:
-    """A model with its own query_class may have its own ``paginate``: reported, left alone."""
-    models = (
-        "from flask_sqlalchemy import BaseQuery, SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
-        "class Q(BaseQuery):\n    pass\n\n\n"
-        "class Post(db.Model):\n    query_class = Q\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
-    )
+CUSTOM_QUERY = """\
+from flask_sqlalchemy import BaseQuery, SQLAlchemy
+{imports}
+db = SQLAlchemy()
+
+
+class Q({base}):
+{body}
+
+class Post(db.Model):
+    query_class = Q
+    id = db.Column(db.Integer, primary_key=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "base", "body", "status"),
+    [
+        ("", "BaseQuery", "    def visible(self):\n        return self\n", Status.FIX),
+        ("", "BaseQuery", "    def paginate(self, *args):\n        return args\n", Status.BLOCKED),
+        ("from whoosh_ext import SearchQuery\n", "SearchQuery", "    pass\n", Status.BLOCKED),
+    ],
+    ids=["adds-methods", "own-paginate", "unscanned-base"],
+)
+def test_positional_paginate_on_a_custom_query_class(
+    project: Project, imports: str, base: str, body: str, status: Status
+) -> None:
+    """A model's own query_class keeps 2.x's ``paginate`` unless it (or a base the tool
+    cannot read) may define its own: then the site is reported and left alone.
+    """
+    models = CUSTOM_QUERY.format(imports=imports, base=base, body=body)
     source = "from .models import Post\n\np = Post.query.paginate(1, 20)\n"
     project.write({"models.py": models, "views.py": source})
     result = project.migrate(select="FSC701", level="2.5")
-    assert result.statuses("FSC701.keywords") == [Status.BLOCKED]
-    assert project.read("views.py") == source
+    assert result.statuses("FSC701.keywords") == [status]
+    fixed = "from .models import Post\n\np = Post.query.paginate(page=1, per_page=20)\n"
+    assert project.read("views.py") == (fixed if status is Status.FIX else source)
 
 
 def test_get_engine_on_an_unknown_receiver_is_reported_at_2_5(project: Project) -> None:
