@@ -642,6 +642,33 @@ CATALOGUE: tuple[Feature, ...] = (
         stage=7,
         rewrites=(
             Rewrite(
+                name="base",
+                safety=Safety.CONDITIONAL,
+                stage=7,
+                before=(
+                    "class AuditEntry(db.Model):",
+                    "    __tablename__ = 'audit_entry'",
+                    "    __bind_key__ = 'audit'",
+                ),
+                after=(
+                    "class AuditBase(orm.DeclarativeBase):",
+                    "    metadata = sa.MetaData(info={'bind_key': 'audit'})",
+                    "",
+                    "db.metadatas['audit'] = AuditBase.metadata",
+                    "",
+                    "class AuditEntry(AuditBase):",
+                    "    __tablename__ = 'audit_entry'",
+                ),
+                why=(
+                    "The session routes a table by its metadata's info['bind_key'] and"
+                    " db.create_all() creates every metadata in db.metadatas, on Flask-SQLAlchemy"
+                    " as on fss_compat. Rewritten when the tool sees the db, the key is a string"
+                    " literal, and every model of the key (in one module) derives directly from"
+                    " db.Model with an explicit __tablename__, no relationship, no subclass and"
+                    " no use of Model.query; otherwise the TODO of bind-key."
+                ),
+            ),
+            Rewrite(
                 name="bind-key",
                 safety=Safety.MANUAL,
                 stage=7,

@@ -9,6 +9,7 @@ that ``User`` (imported from ``app.models``, perhaps through a re-export) is a m
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -122,7 +123,7 @@ class Facts(cst.BatchableCSTVisitor):
             if not constructor:
                 return
             model_class = query_class_name = ""
-            query_class = False
+            query_class = metadata = False
             for arg in value.args:
                 keyword = arg.keyword.value if arg.keyword is not None else ""
                 named = isinstance(arg.value, (cst.Name, cst.Attribute))
@@ -131,10 +132,11 @@ class Facts(cst.BatchableCSTVisitor):
                 if keyword == "query_class":
                     query_class = True
                     query_class_name = min(self._qnames(arg.value), default="") if named else ""
+                metadata = metadata or keyword == "metadata"
             for name in names:
                 qname = f"{self.run.module}.{name}"
-                db = DbFacts(qname, constructor, model_class, query_class, query_class_name)
-                self.facts.dbs.append(db)
+                db = DbFacts(qname, constructor, model_class, query_class, metadata)
+                self.facts.dbs.append(dataclasses.replace(db, query_class_name=query_class_name))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         """A class: its bases and what its body declares."""
@@ -164,6 +166,10 @@ class Facts(cst.BatchableCSTVisitor):
             facts.abstract = _is_true(value)
         elif name == "__bind_key__":
             facts.bind_key = True
+            if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+                facts.bind_key_value = value.evaluated_value
+        elif name == "metadata":
+            facts.metadata = True
         elif name == "query_class":
             facts.query_class = True
             if isinstance(value, (cst.Name, cst.Attribute)):
@@ -175,6 +181,7 @@ class Facts(cst.BatchableCSTVisitor):
             for arg in value.args
         )
         if last_name(value.func) in RELATIONSHIP_FUNCTIONS:
+            facts.relationships = True
             lazy = laziness(value)
             facts.dynamic += [name] if lazy.dynamic else []
             facts.dynamic += lazy.backrefs

@@ -49,6 +49,12 @@ class ClassFacts:
     tablename: str = ""
     table: bool = False
     bind_key: bool = False
+    #: The ``__bind_key__`` when it is a string literal, else ``""``.
+    bind_key_value: str = ""
+    #: Whether the class body assigns ``metadata`` (a declarative base's own MetaData).
+    metadata: bool = False
+    #: Whether the class body declares a relationship.
+    relationships: bool = False
     query_class: bool = False
     primary_key: bool = False
     #: Whether the class body defines ``__repr__``.
@@ -69,6 +75,8 @@ class DbFacts:
     constructor: list[str]
     model_class: str = ""
     query_class: bool = False
+    #: Whether the constructor is given ``metadata=``.
+    metadata: bool = False
     #: The qualified name of its ``query_class`` argument, when the tool can tell.
     query_class_name: str = ""
 

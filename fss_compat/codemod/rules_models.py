@@ -16,6 +16,10 @@ from pathlib import Path
 import libcst as cst
 import sqlalchemy as sa
 
+from fss_compat.codemod.bind_bases import BindBase
+from fss_compat.codemod.bind_bases import base_statements
+from fss_compat.codemod.bind_bases import judge_bind_key
+from fss_compat.codemod.bind_bases import without_bind_key
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import OnClass
 from fss_compat.codemod.engine import Rule
@@ -58,7 +62,66 @@ class ModelRules(Rule):
             for member, _ in assigned(statement):
                 if member == "__bind_key__":
                     message = f"model '{name}' routes to another database with __bind_key__"
-                    self.report(node, "FSC304", "bind-key", message, subject, todo_at=statement)
+                    finding = self.report(
+                        node, "FSC304", "base", message, subject, todo_at=statement
+                    )
+                    if self.applies(finding):
+                        self._own_base(node, finding)
+
+    def start(self, context: t.Any) -> None:
+        """Start on another module, with no bind key's base written yet."""
+        super().start(context)
+        self._bind_bases: set[str] = set()
+
+    def _own_base(self, node: cst.ClassDef, finding: t.Any) -> None:
+        """FSC304.base: subclass a generated base per key (:mod:`.bind_bases`)."""
+        plan = BindBase.load(finding.data)
+        spelled = self.references(
+            [
+                ("sqlalchemy.orm.DeclarativeBase", "orm"),
+                ("sqlalchemy.MetaData", "sa"),
+                (plan.db, ""),
+            ],
+            node,
+        )
+        if spelled is None:
+            self.block(finding, "a name the rewrite needs clashes with one here")
+            return
+        declarative, metadata, db = spelled
+        model = f"{plan.db}.Model"
+        index = t.cast(Index, self.run.index)
+        positions = [
+            position
+            for position, arg in enumerate(node.bases)
+            if arg.keyword is None
+            and isinstance(arg.value, (cst.Name, cst.Attribute))
+            and any(index.resolve(q) == model for q in self.qnames(arg.value))
+        ]
+        for position in positions:
+            self.remove_unused_import_by_node(node.bases[position].value)
+        first = plan.key not in self._bind_bases
+        self._bind_bases.add(plan.key)
+
+        def edit(updated: cst.ClassDef) -> t.Any:
+            bases = list(updated.bases)
+            for i in positions:
+                bases[i] = bases[i].with_changes(value=cst.Name(plan.name))
+            updated = without_bind_key(updated.with_changes(bases=bases))
+            if not first:
+                return updated
+            base, register = base_statements(plan, declarative, metadata, db)
+            lines = list(updated.leading_lines)
+            blank = next((i for i, ln in enumerate(lines) if ln.comment is not None), len(lines))
+            two = [cst.EmptyLine(), cst.EmptyLine()]
+            return cst.FlattenSentinel(
+                [
+                    base.with_changes(leading_lines=lines[:blank]),
+                    register.with_changes(leading_lines=two),
+                    updated.with_changes(leading_lines=two + lines[blank:]),
+                ]
+            )
+
+        self.edit(node, finding, edit)
 
     def _move_base(
         self, node: cst.ClassDef, finding: t.Any, bases: list[tuple[int, tuple[str, ...]]]
@@ -120,10 +183,6 @@ def _tablename(candidate: Candidate, index: Index) -> Candidate | None:
     return dataclasses.replace(candidate, blocked="run migrate with --app to read the name")
 
 
-def _bind_key(candidate: Candidate, index: Index) -> Candidate | None:
-    return candidate if index.model_db(t.cast(OnClass, candidate.subject).qname) else None
-
-
 def _base(candidate: Candidate, index: Index) -> Candidate | None:
     qname = t.cast(OnClass, candidate.subject).qname
     facts = index.classes[qname]
@@ -160,7 +219,7 @@ def _base(candidate: Candidate, index: Index) -> Candidate | None:
 _JUDGES: dict[str, t.Callable[[Candidate, Index], Candidate | None]] = {
     "FSC301": _tablename,
     "FSC303": _base,
-    "FSC304": _bind_key,
+    "FSC304": judge_bind_key,
 }
 
 

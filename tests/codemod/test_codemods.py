@@ -469,11 +469,26 @@ CASES: dict[str, Case] = {
         "from app.models import Base, db\n\n\nclass Tag(db.Model):\n    __bind_key__ = 'x'\n",
         models=BASE_MODELS,
     ),
+    "FSC304.base": Case(
+        IMPORT + "class Log(db.Model):\n    __tablename__ = 'log'\n    __bind_key__ = 'audit'\n",
+        "from app.models import Post, User, db\nimport sqlalchemy.orm as orm\n"
+        + "import sqlalchemy as sa\n\n"
+        + "class AuditBase(orm.DeclarativeBase):\n"
+        + '    metadata = sa.MetaData(info={"bind_key": "audit"})\n\n\n'
+        + 'db.metadatas["audit"] = AuditBase.metadata\n\n\n'
+        + "class Log(AuditBase):\n    __tablename__ = 'log'\n",
+        IMPORT + "class Log(Base):\n    __tablename__ = 'log'\n    __bind_key__ = 'audit'\n",
+    ),
+    # Left to a person when a condition fails: here, the table name is not explicit yet
+    # (FSC301 writes it, then a second round moves the model).
     "FSC304.bind-key": Case(
         IMPORT + "class Log(db.Model):\n    __bind_key__ = 'audit'\n",
         IMPORT
         + "class Log(db.Model):\n    "
-        + _todo("FSC304", "model 'Log' routes to another database with __bind_key__")
+        + _todo(
+            "FSC304",
+            "model 'Log' routes to another database with __bind_key__: no explicit __tablename__",
+        )
         + "    __bind_key__ = 'audit'\n",
         IMPORT + "class Log(Base):\n    __bind_key__ = 'audit'\n",
     ),

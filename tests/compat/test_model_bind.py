@@ -12,6 +12,7 @@ import sqlalchemy.orm as orm
 from flask import Flask
 from sqlalchemy.orm import Mapped
 
+from tests._support.implementations import Impl
 from tests._support.implementations import Variant
 
 
@@ -125,3 +126,58 @@ def test_own_table_ignores_bind_key(db: t.Any, variant: Variant) -> None:
 
     assert User.__table__.metadata is db.metadata
     assert "other" not in db.metadatas
+
+
+@pytest.mark.parametrize("convention", [False, True])
+def test_registered_base_routes_and_creates(
+    impl: Impl, app: Flask, tmp_path: Path, convention: bool
+) -> None:
+    """A declarative base of its own whose metadata carries ``info["bind_key"]``, registered
+    as ``db.metadatas[key]`` before ``init_app`` (what FSC304's rewrite writes): the session
+    routes its models and their statements to that key's engine, and ``create_all()`` creates
+    its tables there, for the key alone and for ``"__all__"``.
+    """
+    naming = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+    class Base(orm.DeclarativeBase):
+        metadata = sa.MetaData(naming_convention=naming) if convention else sa.MetaData()
+
+    db = impl.SQLAlchemy(model_class=Base)
+
+    class User(db.Model):
+        __tablename__ = "user"
+        id: Mapped[int] = orm.mapped_column(primary_key=True)
+
+    copied = {"naming_convention": db.metadata.naming_convention} if convention else {}
+
+    class AuditBase(orm.DeclarativeBase):
+        metadata = sa.MetaData(**copied, info={"bind_key": "audit"})
+
+    db.metadatas["audit"] = AuditBase.metadata
+
+    class Entry(AuditBase):
+        __tablename__ = "entry"
+        id: Mapped[int] = orm.mapped_column(primary_key=True)
+        action: Mapped[str] = orm.mapped_column(sa.String(20), unique=True)
+
+    app.config["SQLALCHEMY_BINDS"] = {"audit": f"sqlite:///{tmp_path / 'audit.db'}"}
+    db.init_app(app)
+    with app.app_context():
+        audit = db.engines["audit"]
+        db.create_all(bind_key="audit")
+        assert sa.inspect(audit).get_table_names() == ["entry"]
+        assert sa.inspect(db.engine).get_table_names() == []
+        db.drop_all(bind_key="audit")
+        db.create_all()
+        assert sa.inspect(audit).get_table_names() == ["entry"]
+        assert sa.inspect(db.engine).get_table_names() == ["user"]
+        unique = sa.inspect(audit).get_unique_constraints("entry")
+        assert [u["name"] for u in unique] == (["uq_entry_action"] if convention else [None])
+        assert db.session.get_bind(mapper=orm.class_mapper(Entry)) is audit
+        db.session.add_all([Entry(id=1, action="login"), User(id=1)])
+        db.session.commit()
+        with audit.connect() as connection:
+            assert connection.execute(sa.text("SELECT action FROM entry")).all() == [("login",)]
+        assert db.session.execute(sa.select(Entry.action)).scalars().all() == ["login"]
+        db.session.execute(sa.update(Entry).values(action="logout"))
+        assert db.session.scalars(sa.select(Entry.action)).all() == ["logout"]
