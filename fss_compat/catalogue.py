@@ -1024,7 +1024,7 @@ CATALOGUE: tuple[Feature, ...] = (
                 ),
                 why=(
                     "With the switch to the 3.1 level: the same classes and signals live in these "
-                    "modules there (FSADeprecationWarning becomes DeprecationWarning)."
+                    "modules there."
                 ),
             ),
             Rewrite(
@@ -1033,9 +1033,14 @@ CATALOGUE: tuple[Feature, ...] = (
                 stage=-1,
                 before=(
                     "from flask_sqlalchemy import SignallingSession, get_debug_queries, get_state",
+                    "from flask_sqlalchemy._compat import string_types",
                 ),
-                after=("(see FSC707, FSC704 and FSC703)",),
-                why="Names whose 3.x replacement behaves differently: each has its own feature.",
+                after=("(see FSC707, FSC704 and FSC703)", "string_types = (str,)"),
+                why=(
+                    "Names whose 3.x replacement behaves differently (each has its own feature), "
+                    "2.x's private names, and its _compat and utils modules. An import of "
+                    "get_state whose every use FSC703 rewrites goes with those uses."
+                ),
             ),
         ),
     ),
@@ -1089,6 +1094,29 @@ CATALOGUE: tuple[Feature, ...] = (
                 ),
             ),
             Rewrite(
+                name="iter-pages",
+                safety=Safety.UNSAFE,
+                stage=-1,
+                before=("numbers = page.iter_pages(1, 1, 3, 1)",),
+                after=(
+                    "numbers = page.iter_pages(left_edge=1, left_current=1, right_current=2, "
+                    "right_edge=1)",
+                ),
+                why=(
+                    "With the switch: 3.x's right_current does not count the current page, so it "
+                    "is one less for the same window; near the edges 3.x's walk adds or drops a "
+                    "gap (None) where 2.x's did not, in about one case in six (measured)."
+                ),
+            ),
+            Rewrite(
+                name="page-query",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("more = page.query.filter(Post.pinned)",),
+                after=("more = query.filter(Post.pinned)  # the query paginate() was called on",),
+                why="3.x's page keeps the query it ran private: keep your own reference to it.",
+            ),
+            Rewrite(
                 name="construct",
                 safety=Safety.MANUAL,
                 stage=-1,
@@ -1129,6 +1157,14 @@ CATALOGUE: tuple[Feature, ...] = (
                     "With the switch to the 3.1 level: there the entry is the db, so .db of the "
                     "state and the entry are the same object."
                 ),
+            ),
+            Rewrite(
+                name="state",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("state = get_state(app)", "engines = state.connectors"),
+                after=("db = app.extensions['sqlalchemy']", "engines = db.engines"),
+                why="3.x keeps no state object: the entry is the db, whose engines are db.engines.",
             ),
         ),
     ),
@@ -1211,14 +1247,40 @@ CATALOGUE: tuple[Feature, ...] = (
         stage=-1,
         rewrites=(
             Rewrite(
+                name="get-engine-app",
+                safety=Safety.CONDITIONAL,
+                stage=-1,
+                before=("engine = db.get_engine(app, bind='audit')",),
+                after=("with app.app_context():", "    engine = db.engines['audit']"),
+                why=(
+                    "In the app's context db.engines is that app's, at both levels. The tool "
+                    "checks that the call is where its statement's value starts (an assignment, "
+                    "a return, an expression such as db.get_engine(app).dispose()), so nothing "
+                    "else runs in the context, and that the app is a name it can repeat."
+                ),
+            ),
+            Rewrite(
                 name="get-engine",
                 safety=Safety.UNSAFE,
                 stage=-1,
-                before=("engine = db.get_engine(app, bind='audit')",),
-                after=("engine = db.engines['audit']",),
+                before=("connect(db.get_engine(app, bind='audit'))",),
+                after=("connect(db.engines['audit'])",),
                 why=(
-                    "db.engines is the current app's (or, at the 2.5 level, SQLAlchemy(app)'s): "
-                    "the same engine only when the app passed is that one."
+                    "Where the call is inside a larger expression: db.engines is the current "
+                    "app's (or, at the 2.5 level, SQLAlchemy(app)'s), the same engine only when "
+                    "the app passed is that one."
+                ),
+            ),
+            Rewrite(
+                name="engine-calls",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("tables = db.get_tables_for_bind('audit')",),
+                after=("tables = list(db.metadatas['audit'].tables.values())",),
+                why=(
+                    "get_app, get_binds, get_tables_for_bind, make_connector and the driver and "
+                    "pool hooks have no 3.x method: what each gave is in db.engines and "
+                    "db.metadatas, or the app's config."
                 ),
             ),
             Rewrite(
@@ -1268,6 +1330,20 @@ CATALOGUE: tuple[Feature, ...] = (
                 why=(
                     "3.x's Session routes by the metadata's bind key and reads the engines of the "
                     "current app; its constructor and get_bind differ from SignallingSession's."
+                ),
+            ),
+            Rewrite(
+                name="hooks",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=(
+                    "class DB(SQLAlchemy):",
+                    "    def create_session(self, options): ...",
+                ),
+                after=("db = SQLAlchemy(session_options={...}, model_class=...)",),
+                why=(
+                    "3.x has no create_session, create_scoped_session or make_declarative_base to "
+                    "override or call: what they made is set with session_options and model_class."
                 ),
             ),
         ),
@@ -1428,6 +1504,18 @@ CATALOGUE: tuple[Feature, ...] = (
                 why=(
                     "Code that reads the tables (Alembic's env.py of 2.x's multi-database "
                     "template, schema tools) must look in every bind's metadata."
+                ),
+            ),
+            Rewrite(
+                name="model",
+                safety=Safety.MANUAL,
+                stage=-1,
+                before=("class Log(db.Model):", "    __bind_key__ = 'audit'"),
+                after=("(unchanged: its table moves from db.metadata to db.metadatas['audit'])",),
+                why=(
+                    "At the 2.5 level the model's table is in db.metadata, marked in its info; at "
+                    "3.1 it is in its bind key's metadata. The model is where the runtime sees it: "
+                    "check the code that reads db.metadata or table.info."
                 ),
             ),
         ),

@@ -20,6 +20,7 @@ import typing as t
 from collections.abc import Sequence
 from pathlib import Path
 
+from fss_compat import alias
 from fss_compat import catalogue
 from fss_compat.codemod import docs
 from fss_compat.codemod import runner
@@ -110,6 +111,13 @@ def _parser() -> argparse.ArgumentParser:
             help="also read PATH for models and db objects, without reporting or changing it",
         )
         command.add_argument("--jobs", type=int, default=0, help="worker processes (all cores)")
+        command.add_argument(
+            "--level",
+            choices=sorted(alias.LEVELS),
+            default=None,
+            help="the Flask-SQLAlchemy level the code is written for: 2.5 for 2.x code"
+            f" (default: ${alias.LEVEL_VARIABLE}, else {alias.DEFAULT_LEVEL})",
+        )
     scan.add_argument("--json", action="store_true", help="print the inventory as JSON")
     scan.add_argument(
         "--baseline",
@@ -159,6 +167,16 @@ def _select(value: str | None) -> frozenset[str] | None:
     return frozenset(keys)
 
 
+def _level(value: str | None) -> str:
+    """The level: ``--level``, else ``FSS_COMPAT_LEVEL``, else 3.1."""
+    if value is not None:
+        return value
+    try:
+        return alias.level_from_env()
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
@@ -167,9 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(docs.render_markdown())
             return EXIT_OK
         workers = args.jobs or runner.default_workers()
+        level = _level(args.level)
         if args.command == "scan":
-            return _scan(args, workers)
-        options = Options(select=_select(args.select), stage=args.stage, unsafe=args.unsafe)
+            return _scan(args, workers, Options(level=level))
+        options = Options(
+            select=_select(args.select), stage=args.stage, unsafe=args.unsafe, level=level
+        )
         return _migrate(args, options, workers)
     except (UsageError, FileNotFoundError) as error:
         print(f"fss-compat: error: {error}", file=sys.stderr)
@@ -201,9 +222,9 @@ def counts(findings: Sequence[Finding]) -> dict[str, int]:
     return dict(sorted(collections.Counter(f.feature for f in findings).items()))
 
 
-def _scan(args: argparse.Namespace, workers: int) -> int:
+def _scan(args: argparse.Namespace, workers: int, options: Options) -> int:
     progress = _progress("scanning")
-    found = runner.scan(args.paths, args.models_from, workers, progress)
+    found = runner.scan(args.paths, args.models_from, workers, progress, options)
     progress.close()
     current = counts(found.findings)
     baseline_report: dict[str, t.Any] | None = None

@@ -58,11 +58,16 @@ class Options:
         selects all.
     :param stage: only the rewrites of this stage of the migration guide.
     :param unsafe: also apply ``unsafe`` rewrites.
+    :param level: the Flask-SQLAlchemy level the code is written for and served at
+        (``fss_compat.alias.LEVELS``): at ``"2.5"`` 2.x's names are known (FSC700 reports
+        the ones 3.1 lacks), and the rules whose meaning depends on 2.x's runtime (its
+        table names, its SQLite paths) report.
     """
 
     select: frozenset[str] | None = None
     stage: int | None = None
     unsafe: bool = False
+    level: str = "3.1"
 
     def selects(self, feature: str, rewrite: str) -> bool:
         """Whether this rewrite is selected."""
@@ -93,6 +98,8 @@ class OnModel:
     :param through: for a value built here and run elsewhere in the module: the module-level
         functions it is returned from or passed to. When another scanned module uses one of
         them, the value crosses modules and the site is a ``builder``, left to a person.
+    :param method: the query method the site calls, for a rule without an ``unsupported``
+        rewrite: a custom query class that does not define it keeps Flask-SQLAlchemy's.
     """
 
     names: tuple[str, ...]
@@ -100,6 +107,7 @@ class OnModel:
     builder: bool = False
     below: bool = False
     through: tuple[str, ...] = ()
+    method: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,7 +212,9 @@ def judge(
     subject = ""
     superseded = False
     match c.subject:
-        case OnModel(names=names, via_db=via_db, builder=builder, below=below, through=through):
+        case OnModel(
+            names=names, via_db=via_db, builder=builder, below=below, through=through, method=method
+        ):
             model = index.model_below(names[0]) if below else index.model(names)
             if not model:
                 return None
@@ -213,13 +223,16 @@ def judge(
                 data = index.db(via_db)
                 if not data:
                     return None
-            if index.custom_query(model) and not builder:
-                c = dataclasses.replace(
-                    c,
-                    rewrite="unsupported",
-                    message=f"{c.message}; '{model.rpartition('.')[2]}' has a custom"
-                    " query_class, whose methods are the app's own",
+            if index.custom_query(model, method) and not builder:
+                why = (
+                    f"'{model.rpartition('.')[2]}' has a custom query_class, whose methods are"
+                    " the app's own"
                 )
+                rewrites = {r.name for r in catalogue.get(c.feature).rewrites}
+                if "unsupported" in rewrites:
+                    c = dataclasses.replace(c, rewrite="unsupported", message=f"{c.message}; {why}")
+                else:  # a rule without a rewrite for it (FSC701, FSC605): left as it is
+                    c = dataclasses.replace(c, blocked=c.blocked or why)
             crossing = [(f, user) for f in through for user in index.users(f, module)]
             if crossing and not index.custom_query(model):
                 function, user = crossing[0]
@@ -740,9 +753,12 @@ class Rule(VisitorBasedCodemodCommand):
             marks.append(text)
 
     def edit(self, node: cst.CSTNode, finding: Finding, change: Edit) -> None:
-        """Replace ``node`` on the way up by ``change(updated_node)``: ``finding``'s rewrite."""
+        """Replace ``node`` on the way up by ``change(updated_node)``: ``finding``'s rewrite
+        (a rewrite may edit several nodes: it is one rewrite in ``applied``).
+        """
         self._edits.setdefault(id(node), []).append(change)
-        self.run.applied.append(finding)
+        if not any(done is finding for done in self.run.applied):
+            self.run.applied.append(finding)
 
     def edit_also(self, node: cst.CSTNode, change: Edit) -> None:
         """Replace another ``node`` on the way up by ``change(updated_node)``, for a rewrite

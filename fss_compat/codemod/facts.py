@@ -9,6 +9,7 @@ that ``User`` (imported from ``app.models``, perhaps through a re-export) is a m
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -23,10 +24,12 @@ from fss_compat.codemod.project import DbFacts
 from fss_compat.codemod.project import absolute
 from fss_compat.codemod.shapes import CONFIG_SWITCHES
 from fss_compat.codemod.shapes import RELATIONSHIP_FUNCTIONS
+from fss_compat.codemod.shapes import V2_CONFIG
 from fss_compat.codemod.shapes import config_settings
 from fss_compat.codemod.shapes import last_name
 from fss_compat.codemod.shapes import laziness
 from fss_compat.codemod.shapes import may_enable
+from fss_compat.codemod.shapes import v2_config_enables
 
 
 def assigned(statement: cst.CSTNode) -> list[tuple[str, cst.Assign | cst.AnnAssign]]:
@@ -105,6 +108,8 @@ class Facts(cst.BatchableCSTVisitor):
         for key, value in config_settings(node):
             if key in CONFIG_SWITCHES and may_enable(value):
                 self.facts.config_keys.add(key)
+            elif key in V2_CONFIG and v2_config_enables(key, value):
+                self.facts.config_keys.add(key)
 
     def _assignment(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
         if not self.where.module_level:
@@ -119,19 +124,21 @@ class Facts(cst.BatchableCSTVisitor):
             constructor = sorted(self._qnames(value.func))
             if not constructor:
                 return
-            model_class = ""
+            model_class = query_class_name = ""
             query_class = metadata = False
             for arg in value.args:
                 keyword = arg.keyword.value if arg.keyword is not None else ""
-                if keyword == "model_class" and isinstance(arg.value, (cst.Name, cst.Attribute)):
+                named = isinstance(arg.value, (cst.Name, cst.Attribute))
+                if keyword == "model_class" and named:
                     model_class = min(self._qnames(arg.value), default="")
-                query_class = query_class or keyword == "query_class"
+                if keyword == "query_class":
+                    query_class = True
+                    query_class_name = min(self._qnames(arg.value), default="") if named else ""
                 metadata = metadata or keyword == "metadata"
             for name in names:
                 qname = f"{self.run.module}.{name}"
-                self.facts.dbs.append(
-                    DbFacts(qname, constructor, model_class, query_class, metadata)
-                )
+                db = DbFacts(qname, constructor, model_class, query_class, metadata)
+                self.facts.dbs.append(dataclasses.replace(db, query_class_name=query_class_name))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         """A class: its bases and what its body declares."""
@@ -147,6 +154,7 @@ class Facts(cst.BatchableCSTVisitor):
                 if statement.name.value == "__tablename__":
                     facts.tablename = "declared_attr"
                 facts.repr |= statement.name.value == "__repr__"
+                facts.methods.append(statement.name.value)
             for name, small in assigned(statement):
                 self._member(facts, name, small.value)
         self.facts.classes.append(facts)
@@ -166,6 +174,8 @@ class Facts(cst.BatchableCSTVisitor):
             facts.metadata = True
         elif name == "query_class":
             facts.query_class = True
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                facts.query_class_name = min(self._qnames(value), default="")
         if not isinstance(value, cst.Call):
             return
         facts.primary_key |= any(

@@ -51,6 +51,10 @@ from fss_compat.codemod.rules_names import NameRules
 from fss_compat.codemod.rules_queries import QueryRules
 from fss_compat.codemod.rules_setup import SetupRules
 from fss_compat.codemod.rules_typed import TypedRules
+from fss_compat.codemod.rules_v2 import V2Rules
+from fss_compat.codemod.rules_v2_config import V2ConfigRules
+from fss_compat.codemod.rules_v2_pages import V2PageRules
+from fss_compat.codemod.rules_v2_setup import V2SetupRules
 
 #: Every rule family. The order is the order of the families' visits to one node, and of
 #: their runs on one file within a round of ``migrate``; no result depends on it.
@@ -61,4 +65,8 @@ FAMILIES: tuple[type[Rule], ...] = (
     ModelRules,
     TypedRules,
     ExtraRules,
+    V2Rules,
+    V2PageRules,
+    V2SetupRules,
+    V2ConfigRules,
 )

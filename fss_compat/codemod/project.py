@@ -32,6 +32,8 @@ DECLARATIVE_BASES = frozenset(
         "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
     }
 )
+#: The packages whose Query classes define Flask-SQLAlchemy's methods as it does.
+_QUERY_LIBRARIES = ("flask_sqlalchemy.", "fss_compat.", "sqlalchemy.")
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".tox", ".nox", "__pycache__", "node_modules"})
 
 
@@ -58,6 +60,10 @@ class ClassFacts:
     #: Whether the class body defines ``__repr__``.
     repr: bool = False
     dynamic: list[str] = dataclasses.field(default_factory=list)
+    #: The qualified name ``query_class`` is set to, when the tool can tell.
+    query_class_name: str = ""
+    #: The functions the class body defines.
+    methods: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -71,6 +77,8 @@ class DbFacts:
     query_class: bool = False
     #: Whether the constructor is given ``metadata=``.
     metadata: bool = False
+    #: The qualified name of its ``query_class`` argument, when the tool can tell.
+    query_class_name: str = ""
 
 
 @dataclasses.dataclass
@@ -324,11 +332,34 @@ class Index:
             todo.extend(sorted(self.subclasses(name)))
         return ""
 
-    def custom_query(self, model: str) -> bool:
-        """Whether ``model``'s ``query`` is an app-defined Query subclass."""
-        if self.dbs[self.model_db(model)].query_class:
-            return True
-        return any(self.classes[q].query_class for q in self.lineage(model))
+    def custom_query(self, model: str, method: str = "") -> bool:
+        """Whether ``model``'s ``query`` is an app-defined Query subclass; with ``method``,
+        one that may define that method itself (it or a base does, or the tool cannot read
+        the class): a class that only adds methods keeps Flask-SQLAlchemy's ``method``.
+        """
+        db = self.dbs[self.model_db(model)]
+        names = [db.query_class_name] if db.query_class else []
+        names += [
+            self.classes[q].query_class_name
+            for q in self.lineage(model)
+            if self.classes[q].query_class
+        ]
+        if not method or not names:
+            return bool(names)
+        return any(self._may_define(name, method) for name in names)
+
+    def _may_define(self, query_class: str, method: str) -> bool:
+        qname = self.resolve(query_class) if query_class else ""
+        if qname not in self.classes:
+            return True  # not scanned: it may
+        for name in self.lineage(qname):
+            if method in self.classes[name].methods:
+                return True
+            for base in self.classes[name].bases:
+                found = self.resolve(base)
+                if found not in self.classes and not found.startswith(_QUERY_LIBRARIES):
+                    return True  # a base of another library's: it may
+        return False
 
     def lineage(self, qname: str) -> list[str]:
         """``qname`` and its scanned base classes, nearest first."""

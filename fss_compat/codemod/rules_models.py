@@ -28,8 +28,9 @@ from fss_compat.codemod.facts import class_body
 from fss_compat.codemod.project import ClassFacts
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import TableName
-from fss_compat.codemod.shapes import is_docstring
+from fss_compat.codemod.shapes import with_tablename
 from fss_compat.shims.model import camel_to_snake_case
+from fss_compat.shims_v2.model import camel_to_snake_case as camel_to_snake_case_v2
 
 
 class ModelRules(Rule):
@@ -46,7 +47,7 @@ class ModelRules(Rule):
         finding = self.report(node, "FSC301", "runtime", message, subject)
         if self.applies(finding):
             table = finding.data
-            self.edit(node, finding, lambda updated: _with_tablename(updated, table))
+            self.edit(node, finding, lambda updated: with_tablename(updated, table))
         bases = [
             (position, tuple(sorted(self.qnames(arg.value))))
             for position, arg in enumerate(node.bases)
@@ -152,25 +153,6 @@ class ModelRules(Rule):
         return _JUDGES[candidate.feature](candidate, index)
 
 
-def _with_tablename(node: cst.ClassDef, name: str) -> cst.ClassDef:
-    """``node`` with ``__tablename__ = "<name>"`` first in its body, after a docstring."""
-    body = node.body
-    if not isinstance(body, cst.IndentedBlock):
-        return node
-    statements = list(body.body)
-    at = 1 if statements and is_docstring(statements[0]) else 0
-    new = cst.parse_statement(f'__tablename__ = "{name}"\n')
-    if at < len(statements):
-        # Blank lines above the next statement move above the new one; its comments stay.
-        following: t.Any = statements[at]
-        lines = list(following.leading_lines)
-        blank = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
-        new = new.with_changes(leading_lines=lines[:blank])
-        statements[at] = following.with_changes(leading_lines=lines[blank:])
-    statements.insert(at, new)
-    return node.with_changes(body=body.with_changes(body=statements))
-
-
 def _tablename(candidate: Candidate, index: Index) -> Candidate | None:
     qname = t.cast(OnClass, candidate.subject).qname
     facts = index.classes[qname]
@@ -188,7 +170,13 @@ def _tablename(candidate: Candidate, index: Index) -> Candidate | None:
         if not found.name:
             return dataclasses.replace(candidate, blocked=found.why_not)
         return dataclasses.replace(candidate, data=found.name)
-    guess = camel_to_snake_case(qname.rpartition(".")[2])
+    short = qname.rpartition(".")[2]
+    guess = camel_to_snake_case(short)
+    old = camel_to_snake_case_v2(short)
+    if old != guess:
+        # The database may have 2.x's name: FSC710 writes it at the 2.5 level.
+        why = f"Flask-SQLAlchemy 2.x names it '{old}' and 3.x '{guess}': --app reads the real one"
+        return dataclasses.replace(candidate, blocked=why)
     if facts.primary_key:
         message = f"{candidate.message} (static guess '{guess}'; --app reads the real one)"
         return dataclasses.replace(candidate, rewrite="static", data=guess, message=message)

@@ -20,6 +20,7 @@ from fss_compat.codemod.shapes import RELATIONSHIP_FUNCTIONS
 from fss_compat.codemod.shapes import keywords
 from fss_compat.codemod.shapes import last_name
 from fss_compat.codemod.shapes import laziness
+from fss_compat.codemod.shapes import reads_request
 from fss_compat.shims.extension import SQLAlchemy
 from fss_compat.shims.extension import forwarded_module
 
@@ -231,6 +232,6 @@ class NameRules(Rule):
         attribute = current.attr.value
         message = f"'.{attribute}...{method}()' uses a dynamic relationship's Query method"
         self.report(node, "FSC104", "dynamic-use", message, OnDynamic(attribute))
-        if method == "paginate" and not {"page", "per_page"} <= keywords(node).keys():
+        if method == "paginate" and reads_request(node):
             message = f"'.{attribute}...paginate()' reads page and per_page from the request"
             self.report(node, "FSC605", "request-args", message, OnDynamic(attribute))

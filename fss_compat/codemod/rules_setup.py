@@ -1,4 +1,8 @@
-"""Family 0xx, setup: the import swap (FSC001) and ``db.get_engine()`` (FSC002)."""
+"""Family 0xx, setup: the import swap (FSC001) and ``db.get_engine()`` (FSC002).
+
+At the 2.5 level (``--level 2.5``) the names only Flask-SQLAlchemy 2.x had are served, so
+FSC001 leaves them to FSC700 (:mod:`fss_compat.codemod.rules_v2`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from libcst.helpers import get_full_name_for_node
 from fss_compat import shims
 from fss_compat.codemod.engine import OnDb
 from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.shapes import V2_MODULES
+from fss_compat.codemod.shapes import v2_only
 
 #: The modules of Flask-SQLAlchemy 3.1, each mirrored by ``fss_compat.shims.<name>``.
 SHIMS = frozenset(shims.MODULES)
@@ -74,6 +80,8 @@ class SetupRules(Rule):
         else:
             names = [get_full_name_for_node(alias.name) or "" for alias in node.names]
         self.claim([node.module])
+        if self.run.options.level == "2.5" and any(v2_only(module, name) for name in names):
+            return  # served at the 2.5 level: FSC700 reports the names 3.1 lacks
         target, missing = _target(module, names)
         if missing or not target or (module == _TOP and names == ["*"]):
             message = f"'from {module} import {', '.join(missing or names)}' has no fss_compat form"
@@ -98,6 +106,8 @@ class SetupRules(Rule):
             if name == _TOP:
                 renames[position] = "fss_compat"
             elif name.startswith(f"{_TOP}."):
+                if self.run.options.level == "2.5" and name in V2_MODULES:
+                    return  # served at the 2.5 level: FSC700 reports it
                 sub = name[len(_TOP) + 1 :]
                 if sub.split(".")[0] not in SHIMS:
                     message = f"'import {name}' has no fss_compat form"
@@ -131,6 +141,8 @@ class SetupRules(Rule):
         if not top:
             return
         attr = node.attr.value
+        if self.run.options.level == "2.5" and v2_only(_TOP, attr):
+            return  # served at the 2.5 level: FSC700 reports it
         head = "fss_compat" if bound == _TOP else bound
         if attr in SHIMS:
             new = f"{head}.shims.{attr}"

@@ -223,3 +223,109 @@ def may_enable(value: cst.BaseExpression | None) -> bool:
         return True
     found = literal(value)
     return found is NOT_LITERAL or bool(found)
+
+
+#: The names of Flask-SQLAlchemy 2.5.1's ``flask_sqlalchemy`` (and of its ``model`` module)
+#: that 3.1's lacks, by module: where 3.1 has each (``module.name``) when the name is the
+#: same object in a new place, or ``""`` when 3.1 has nothing that behaves the same (each
+#: of those has its own feature, or is private).
+V2_ONLY: dict[str, dict[str, str]] = {
+    "flask_sqlalchemy": {
+        "BaseQuery": "flask_sqlalchemy.query.Query",
+        "DefaultMeta": "flask_sqlalchemy.model.DefaultMeta",
+        "Model": "flask_sqlalchemy.model.Model",
+        "Pagination": "flask_sqlalchemy.pagination.Pagination",
+        "before_models_committed": "flask_sqlalchemy.track_modifications.before_models_committed",
+        "models_committed": "flask_sqlalchemy.track_modifications.models_committed",
+        "FSADeprecationWarning": "",
+        "SignallingSession": "",
+        "get_debug_queries": "",
+        "get_state": "",
+        "_BoundDeclarativeMeta": "",
+        "_DebugQueryTuple": "",
+        "_EngineConnector": "",
+        "_EngineDebuggingSignalEvents": "",
+        "_QueryProperty": "",
+        "_SQLAlchemyState": "",
+        "_SessionSignalEvents": "",
+        "_calling_context": "",
+        "_compat": "",
+        "_ident_func": "",
+        "_record_queries": "",
+        "_timer": "",
+        "sqlalchemy": "",
+        "utils": "",
+    },
+    "flask_sqlalchemy.model": {"camelcase_re": ""},
+}
+#: Flask-SQLAlchemy 2.5.1's modules that 3.1 dropped: every name of theirs is 2.x-only.
+V2_MODULES = frozenset({"flask_sqlalchemy._compat", "flask_sqlalchemy.utils"})
+
+
+def v2_only(module: str, name: str) -> bool:
+    """Whether ``from <module> import <name>`` is a name only Flask-SQLAlchemy 2.x had."""
+    return module in V2_MODULES or name in V2_ONLY.get(module, {})
+
+
+#: Flask-SQLAlchemy 2.x's ``Query.paginate`` arguments in their order; 3.x takes them by
+#: keyword only.
+PAGINATE_ARGUMENTS = ("page", "per_page", "error_out", "max_per_page")
+
+
+def paginate_arguments(call: cst.Call) -> dict[str, cst.BaseExpression]:
+    """A query's ``paginate(...)`` arguments by name: the keywords, and 2.x's positional ones."""
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    found = dict(zip(PAGINATE_ARGUMENTS, positional, strict=False))
+    found.update(keywords(call))
+    return found
+
+
+def reads_request(call: cst.Call) -> bool:
+    """Whether a query's ``paginate(...)`` takes ``page`` or ``per_page`` from the request:
+    it does not give one, or gives ``None``.
+    """
+    given = paginate_arguments(call)
+    return any(
+        name not in given or (isinstance(given[name], cst.Name) and literal(given[name]) is None)
+        for name in ("page", "per_page")
+    )
+
+
+def with_tablename(node: cst.ClassDef, name: str) -> cst.ClassDef:
+    """``node`` with ``__tablename__ = "<name>"`` first in its body, after a docstring."""
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return node
+    statements = list(body.body)
+    at = 1 if statements and is_docstring(statements[0]) else 0
+    new = cst.parse_statement(f'__tablename__ = "{name}"\n')
+    if at < len(statements):
+        # Blank lines above the next statement move above the new one; its comments stay.
+        following: t.Any = statements[at]
+        lines = list(following.leading_lines)
+        blank = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+        new = new.with_changes(leading_lines=lines[:blank])
+        statements[at] = following.with_changes(leading_lines=lines[blank:])
+    statements.insert(at, new)
+    return node.with_changes(body=body.with_changes(body=statements))
+
+
+#: Flask-SQLAlchemy 2.x's config keys that 3.x dropped, with the feature and its rewrite.
+V2_CONFIG: dict[str, tuple[str, str]] = {
+    "SQLALCHEMY_COMMIT_ON_TEARDOWN": ("FSC708", "commit"),
+    "SQLALCHEMY_POOL_SIZE": ("FSC709", "engine-options"),
+    "SQLALCHEMY_POOL_TIMEOUT": ("FSC709", "engine-options"),
+    "SQLALCHEMY_POOL_RECYCLE": ("FSC709", "engine-options"),
+    "SQLALCHEMY_MAX_OVERFLOW": ("FSC709", "engine-options"),
+    "SQLALCHEMY_NATIVE_UNICODE": ("FSC709", "engine-options"),
+}
+
+
+def v2_config_enables(key: str, value: cst.BaseExpression | None) -> bool:
+    """Whether setting 2.x's config ``key`` to ``value`` may change what 2.x does: a true
+    value for ``SQLALCHEMY_COMMIT_ON_TEARDOWN``; anything but ``None`` for the engine keys,
+    which 2.x skips when they are ``None`` (``False`` and ``0`` are values).
+    """
+    if V2_CONFIG[key][0] == "FSC708":
+        return may_enable(value)
+    return value is None or literal(value) is not None

@@ -98,10 +98,11 @@ class Project:
         unsafe: bool = False,
         app: str = "",
         write: bool = True,
+        level: str = "3.1",
     ) -> Result:
         """Run ``migrate`` in this process; write the result unless ``write`` is false."""
         keys = frozenset(select.split(",")) if select else None
-        options = Options(select=keys, stage=stage, unsafe=unsafe)
+        options = Options(select=keys, stage=stage, unsafe=unsafe, level=level)
         folder = self.root / self.package
         done = runner.migrate([str(folder)], options, app=app, workers=1)
         sources = {}
@@ -110,12 +111,13 @@ class Project:
             sources[name] = change.new
             if write:
                 Path(change.path).write_text(change.new, encoding="utf-8")
-        used = {"select": select, "stage": stage, "unsafe": unsafe, "app": app}
+        used = {"select": select, "stage": stage, "unsafe": unsafe, "app": app, "level": level}
         return Result(self.root, self.package, sources, done.findings, done.errors, used)
 
-    def scan(self) -> runner.Scan:
-        """Run ``scan`` in this process."""
-        return runner.scan([str(self.root / self.package)], workers=1)
+    def scan(self, level: str = "3.1") -> runner.Scan:
+        """Run ``scan`` in this process, for code written for ``level``."""
+        options = Options(level=level)
+        return runner.scan([str(self.root / self.package)], workers=1, options=options)
 
 
 def check(project: Project, result: Result, name: str, expected: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from fss_compat.codemod import runner
+from fss_compat.codemod.engine import Options
 from tests._support import corpus
 from tests._support.plugin_app import APP
 from tests._support.plugin_app import TESTS
@@ -26,17 +27,17 @@ from tests._support.plugin_app import TESTS
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _blog(tree: Path, stage0: bool) -> Path:
+def _blog(tree: Path, patch: str = "") -> Path:
     shutil.copytree(
         ROOT / "examples" / "blog",
         tree / "examples" / "blog",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
     )
     (tree / "examples" / "__init__.py").write_text("")
-    if stage0:
-        patch = ROOT / "examples" / "stages" / "00-flask-sqlalchemy.patch"
+    if patch:
         env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tree.parent)}
-        subprocess.run(["git", "apply", str(patch)], cwd=tree, env=env, check=True)
+        path = ROOT / "examples" / "stages" / patch
+        subprocess.run(["git", "apply", str(path)], cwd=tree, env=env, check=True)
     return tree / "examples" / "blog"
 
 
@@ -48,19 +49,30 @@ def _plugin_app(tree: Path) -> Path:
     return folder
 
 
-#: (name, how to lay the app out, whether it imports flask_sqlalchemy, fewest sites expected)
+#: (name, how to lay the app out, whether it imports flask_sqlalchemy, fewest sites expected,
+#: the level it is written for and served at)
 APPS = [
-    ("blog", lambda tree: _blog(tree, stage0=False), False, 16),
-    ("blog-stage-0", lambda tree: _blog(tree, stage0=True), True, 16),
-    ("corpus", lambda tree: corpus.write(tree / "corpus_app"), True, 50),
-    ("plugin-app", _plugin_app, True, 4),
+    ("blog", _blog, False, 16, "3.1"),
+    ("blog-stage-0", lambda tree: _blog(tree, "00-flask-sqlalchemy.patch"), True, 16, "3.1"),
+    # The blog written for Flask-SQLAlchemy 2.x (stage -1), served and scanned at 2.5.
+    (
+        "blog-stage-m1",
+        lambda tree: _blog(tree, "m1-flask-sqlalchemy-2x.patch"),
+        True,
+        36,
+        "2.5",
+    ),
+    ("corpus", lambda tree: corpus.write(tree / "corpus_app"), True, 50, "3.1"),
+    ("plugin-app", _plugin_app, True, 4, "3.1"),
 ]
 
 
-def _runtime_sites(tree: Path, folder: Path, alias: bool) -> set[tuple[str, str, int]]:
+def _runtime_sites(tree: Path, folder: Path, alias: bool, level: str) -> set[tuple[str, str, int]]:
     out = tree / "usage.json"
-    env = {k: v for k, v in os.environ.items() if k not in {"FSS_LEGACY", "PYTEST_ADDOPTS"}}
+    skip = {"FSS_LEGACY", "PYTEST_ADDOPTS", "FSS_COMPAT_LEVEL"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env |= {"PYTHONPATH": os.pathsep.join([str(tree), str(ROOT)]), "PYTHONDONTWRITEBYTECODE": "1"}
+    env["FSS_COMPAT_LEVEL"] = level
     (tree / "pytest.ini").write_text("[pytest]\n")
     args = [sys.executable, "-m", "tests._support.usage", str(out)]
     args += ["--fss-compat"] if alias else []
@@ -77,15 +89,15 @@ def _runtime_sites(tree: Path, folder: Path, alias: bool) -> set[tuple[str, str,
 
 
 @pytest.mark.parametrize(
-    ("lay_out", "alias", "least"), [a[1:] for a in APPS], ids=[a[0] for a in APPS]
+    ("lay_out", "alias", "least", "level"), [a[1:] for a in APPS], ids=[a[0] for a in APPS]
 )
 def test_every_runtime_site_is_a_scan_finding(
-    tmp_path: Path, lay_out: t.Callable[[Path], Path], alias: bool, least: int
+    tmp_path: Path, lay_out: t.Callable[[Path], Path], alias: bool, least: int, level: str
 ) -> None:
     """Each (rule, file, line) the usage report records is a scan finding of that file."""
     folder = lay_out(tmp_path)
-    runtime = _runtime_sites(tmp_path, folder, alias)
+    runtime = _runtime_sites(tmp_path, folder, alias, level)
     assert len(runtime) >= least, sorted(runtime)
-    found = runner.scan([str(folder)], workers=1)
+    found = runner.scan([str(folder)], workers=1, options=Options(level=level))
     scanned = {(f.feature, os.path.realpath(f.path), f.line) for f in found.findings}
     assert sorted(runtime - scanned) == []
