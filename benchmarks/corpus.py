@@ -12,8 +12,9 @@ that copy the benchmark runs ``scan``, then ``migrate`` with every rule, writes 
 result, checks that every rewritten file parses and compiles, and runs ``migrate`` again,
 which must change nothing. It reports, per package: Python files and lines, legacy sites
 found before and after, rewritten, left (manual, blocked or unsafe, with the reason in the
-notes), files changed, ``migrate``'s rounds, second-run changes, and the scan's and
-migrate's seconds.
+notes), the queries built in one place and run in another (FSC201 ``local-builder``
+rewritten, ``builder`` left), files changed, ``migrate``'s rounds, second-run changes, and
+the scan's and migrate's seconds.
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ class Result:
     after: int
     rewritten: int
     left: int
+    #: FSC201 ``local-builder`` sites rewritten, and ``builder`` sites the scan reported.
+    builders_rewritten: int
+    builders_left: int
     changed: int
     rounds: int
     second_run: int
@@ -119,15 +123,17 @@ class Result:
         return (
             f"| {self.package} | {self.files} | {self.lines} | {self.found} | {self.after}"
             f" | {self.rewritten}"
-            f" | {self.left} | {self.changed} | {self.rounds} | {self.second_run}"
+            f" | {self.left} | {self.builders_rewritten} | {self.builders_left}"
+            f" | {self.changed} | {self.rounds} | {self.second_run}"
             f" | {self.scan_seconds:.1f} | {self.migrate_seconds:.1f} |"
         )
 
 
 HEADER = (
-    "| package | files | lines | sites before | sites after | rewritten | left | files changed"
-    " | rounds | second-run changes | scan s | migrate s |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| package | files | lines | sites before | sites after | rewritten | left"
+    " | builders rewritten | builders left | files changed | rounds | second-run changes"
+    " | scan s | migrate s |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -168,6 +174,8 @@ def run_package(
             len(again.scan.findings),
             len(done.applied),
             len(done.left),
+            sum(1 for finding in done.applied if finding.key == "FSC201.local-builder"),
+            sum(1 for finding in found.findings if finding.key == "FSC201.builder"),
             len(done.changes),
             done.rounds,
             len(again.changes),

@@ -513,25 +513,59 @@ CATALOGUE: tuple[Feature, ...] = (
                 ),
             ),
             Rewrite(
+                name="local-builder",
+                safety=Safety.CONDITIONAL,
+                stage=5,
+                before=(
+                    "def _visible(q):",
+                    "    return q.filter_by(hidden=False)",
+                    "",
+                    "q = _visible(Post.query)",
+                    "if tag:",
+                    "    q = q.filter_by(tag=tag)",
+                    "posts = q.order_by(Post.id).all()",
+                ),
+                after=(
+                    "def _visible(q):",
+                    "    return q.filter_by(hidden=False)",
+                    "",
+                    "q = _visible(sa.select(Post))",
+                    "if tag:",
+                    "    q = q.filter_by(tag=tag)",
+                    "posts = db.session.scalars(q.order_by(Post.id)).all()",
+                ),
+                why=(
+                    "The query is built in one place and run in another within its module. The "
+                    "tool follows the value with LibCST's scope analysis through a function's "
+                    "local names, the returns of the module's functions and their parameters, "
+                    "and rewrites both ends: select() where it is built, the forms above where "
+                    "it runs (a for loop over it becomes db.session.scalars(q)), with unique() "
+                    "at every run when any path joins, outerjoins or sets options(). Condition: "
+                    "every use is one of those, and no other scanned module calls a function it"
+                    " goes through; otherwise the site is a 'builder'."
+                ),
+            ),
+            Rewrite(
                 name="builder",
                 safety=Safety.MANUAL,
                 stage=5,
                 before=(
-                    "q = Post.query",
-                    "if tag:",
-                    "    q = q.filter_by(tag=tag)",
-                    "return q.paginate()",
+                    "self.recent = Post.query.order_by(Post.id.desc())",
+                    "...",
+                    "posts = self.recent.all()",
                 ),
                 after=(
-                    "stmt = sa.select(Post)",
-                    "if tag:",
-                    "    stmt = stmt.filter_by(tag=tag)",
-                    "return db.paginate(stmt)",
+                    "self.recent = sa.select(Post).order_by(Post.id.desc())",
+                    "...",
+                    "posts = db.session.scalars(self.recent).all()",
                 ),
                 why=(
-                    "The query is built in one place and run in another (a variable, a return "
-                    "value, a loop over the Query): following it needs data flow the tool does not"
-                    " do."
+                    "The value escapes where the tool cannot follow it: stored on an object or "
+                    "in a module-level name, passed to a function that is not one of the "
+                    "module's own plain functions, returned from a method or from a function "
+                    "the module never calls, used by another module (it crosses modules), or "
+                    "used in a way no rewrite proves (a method with no Select form, a test of "
+                    "its truth). The finding names the place."
                 ),
             ),
             Rewrite(

@@ -97,6 +97,9 @@ class OnModel:
         site counts when it or a subclass is a concrete model.
     :param method: the query method the site calls, for a rule without an ``unsupported``
         rewrite: a custom query class that does not define it keeps Flask-SQLAlchemy's.
+    :param through: for a value built here and run elsewhere in the module: the module-level
+        functions it is returned from or passed to. When another scanned module uses one of
+        them, the value crosses modules and the site is a ``builder``, left to a person.
     """
 
     names: tuple[str, ...]
@@ -104,6 +107,7 @@ class OnModel:
     builder: bool = False
     below: bool = False
     method: str = ""
+    through: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,7 +212,9 @@ def judge(
     subject = ""
     superseded = False
     match c.subject:
-        case OnModel(names=names, via_db=via_db, builder=builder, below=below, method=method):
+        case OnModel(
+            names=names, via_db=via_db, builder=builder, below=below, method=method, through=through
+        ):
             model = index.model_below(names[0]) if below else index.model(names)
             if not model:
                 return None
@@ -227,6 +233,14 @@ def judge(
                     c = dataclasses.replace(c, rewrite="unsupported", message=f"{c.message}; {why}")
                 else:  # a rule without a rewrite for it (FSC701, FSC605): left as it is
                     c = dataclasses.replace(c, blocked=c.blocked or why)
+            crossing = [(f, user) for f in through for user in index.users(f, module)]
+            if crossing and not index.custom_query(model, method):
+                function, user = crossing[0]
+                c = dataclasses.replace(
+                    c,
+                    rewrite="builder",
+                    message=f"{c.message}; it crosses modules: '{user}' uses '{function}'",
+                )
             subject = names[0] if below else model
             c = dataclasses.replace(c, data=c.data or data)
         case OnDb(names=names, member=member, dynamic=dynamic):
@@ -685,8 +699,10 @@ class Rule(VisitorBasedCodemodCommand):
 
         :param todo_at: the statement a manual finding's TODO goes above (default: the
             innermost statement around ``node``, or ``node`` itself when it is one).
-        :param line: the site's line, for a site inside ``node`` that the traversal has not
-            reached (a column of the class being visited); default: ``node``'s.
+        :param line: the site's line when it is not ``node``'s: a site inside ``node`` that
+            the traversal has not reached (a column of the class being visited), or a node
+            other than the one being visited (the scan counts lines in its traversal, see
+            :meth:`line`); default: ``node``'s.
         :returns: the finding when the site counts and the index is known, else None.
         """
         line = line or self.line(node)
@@ -743,6 +759,13 @@ class Rule(VisitorBasedCodemodCommand):
         self._edits.setdefault(id(node), []).append(change)
         if not any(done is finding for done in self.run.applied):
             self.run.applied.append(finding)
+
+    def edit_also(self, node: cst.CSTNode, change: Edit) -> None:
+        """Replace another ``node`` on the way up by ``change(updated_node)``, for a rewrite
+        already counted by :meth:`edit` (the other end of a value built in one place and
+        run in another).
+        """
+        self._edits.setdefault(id(node), []).append(change)
 
     def claim(self, nodes: Iterable[cst.CSTNode]) -> None:
         """Mark nodes as handled, so this family's visits of inner nodes skip them."""

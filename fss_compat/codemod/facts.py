@@ -15,11 +15,13 @@ from collections.abc import Callable
 from collections.abc import Mapping
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Where
 from fss_compat.codemod.project import ClassFacts
 from fss_compat.codemod.project import DbFacts
+from fss_compat.codemod.project import absolute
 from fss_compat.codemod.shapes import CONFIG_SWITCHES
 from fss_compat.codemod.shapes import RELATIONSHIP_FUNCTIONS
 from fss_compat.codemod.shapes import V2_CONFIG
@@ -186,10 +188,22 @@ class Facts(cst.BatchableCSTVisitor):
             facts.dynamic += [name] if lazy.dynamic else []
             facts.dynamic += lazy.backrefs
 
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        """``from <module> import *``: every public name of the module may be used here."""
+        if isinstance(node.names, cst.ImportStar):
+            dots = "." * len(node.relative)
+            name = get_full_name_for_node(node.module) if node.module is not None else ""
+            module = absolute(dots + (name or ""), self.run.module, self.run.is_package)
+            self.facts.star_imports.add(module)
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """``X.query``: a use of the query property of whatever ``X`` is; for ``cls.query``,
-        ``self.query`` and ``type(self).query``, of the method's class.
+        ``self.query`` and ``type(self).query``, of the method's class. And ``alias.attr``,
+        an attribute read on what the module imports (``views.base``).
         """
+        value = node.value
+        if type(value) is cst.Name and value.value in self.facts.aliases:
+            self.facts.reads.add(f"{value.value}.{node.attr.value}")
         if node.attr.value != "query":
             return
         receiver = node.value

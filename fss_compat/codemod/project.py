@@ -96,6 +96,10 @@ class ModuleFacts:
     queried: set[str] = dataclasses.field(default_factory=set)
     #: The config keys that switch a legacy feature on which the module may set.
     config_keys: set[str] = dataclasses.field(default_factory=set)
+    #: ``alias.attr`` for each attribute read on a module-level alias (``views.base``).
+    reads: set[str] = dataclasses.field(default_factory=set)
+    #: The modules it imports with ``from <module> import *``.
+    star_imports: set[str] = dataclasses.field(default_factory=set)
     #: Facts a rule family keeps for itself, by family (the typed-model families' schema):
     #: carried to :attr:`Index.extra` untouched.
     extra: dict[str, object] = dataclasses.field(default_factory=dict)
@@ -175,6 +179,12 @@ class Index:
     config_keys: set[str] = dataclasses.field(default_factory=set)
     #: Table names read from the running app (``--app``), by class qualified name.
     runtime_names: dict[str, TableName] = dataclasses.field(default_factory=dict)
+    #: Per module: the qualified names it imports, those it reads as attributes of what it
+    #: imports (``app.views.base`` for ``views.base``), and the modules it imports ``*``
+    #: from; before resolution.
+    imports: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    reads: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    star_imports: dict[str, set[str]] = dataclasses.field(default_factory=dict)
     #: Every module's :attr:`ModuleFacts.extra`, by family: what the family joins itself.
     extra: dict[str, list[object]] = dataclasses.field(default_factory=dict)
     #: The texts the scan read instead of the files, by path (``migrate``'s rounds keep
@@ -198,6 +208,9 @@ class Index:
             index.dbs.update((d.qname, d) for d in module.dbs)
             index.queried.update(module.queried)
             index.config_keys.update(module.config_keys)
+            index.imports[module.module] = set(module.aliases.values())
+            index.reads[module.module] = {f"{module.module}.{read}" for read in module.reads}
+            index.star_imports[module.module] = module.star_imports
             for family, value in module.extra.items():
                 index.extra.setdefault(family, []).append(value)
         # A subclass of SQLAlchemy defined in the scanned code makes db objects too.
@@ -222,6 +235,24 @@ class Index:
                 break
         self._resolved[qname] = name
         return name
+
+    def users(self, qname: str, module: str) -> list[str]:
+        """The scanned modules other than ``module`` that may use ``qname``, a module-level
+        name of ``module``: they import it, read it as an attribute of the module they
+        import, read that module as an attribute of its package, or import ``*`` from it
+        (a public name).
+        """
+        owner, _, name = qname.rpartition(".")
+        found = []
+        for user in sorted(self.imports):
+            if user == module:
+                continue
+            imports = {self.resolve(item) for item in self.imports[user]}
+            reads = {self.resolve(item) for item in self.reads[user]}
+            stars = {self.resolve(item) for item in self.star_imports[user]}
+            if qname in imports | reads or owner in reads or (owner in stars and name[:1] != "_"):
+                found.append(user)
+        return found
 
     def sqlalchemy_class(self, qnames: Iterable[str]) -> str:
         """The ``SQLAlchemy`` class (or a scanned subclass) among ``qnames``, or ``""``."""

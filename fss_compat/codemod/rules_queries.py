@@ -3,6 +3,11 @@
 A chain is read from its outermost call down to ``<receiver>.query``; the receiver must
 resolve to a scanned model. Builder methods that ``Select`` has with the same meaning are
 kept as they are; the first other method is the terminal, which decides the rewrite.
+
+A chain with no terminal is built here and run elsewhere: :mod:`fss_compat.codemod.flow`
+follows it within the module, and :mod:`fss_compat.codemod.query_webs` rewrites both ends
+when it can (``local-builder``); otherwise it is a ``builder`` left to a person, reported
+where it escapes.
 """
 
 from __future__ import annotations
@@ -13,23 +18,19 @@ import typing as t
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
+from fss_compat.codemod import query_webs
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import OnModel
-from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.query_forms import build
+from fss_compat.codemod.query_forms import swap_root
 from fss_compat.codemod.shapes import FSA_QUERY_METHODS
 from fss_compat.codemod.shapes import QUERY_BUILDERS
+from fss_compat.codemod.shapes import UNIQUE
+from fss_compat.codemod.shapes import arguments_fit
 from fss_compat.codemod.shapes import keywords
 from fss_compat.codemod.shapes import literal
 
-#: Builders after which the legacy Query de-duplicates rows that scalars() would repeat.
-_UNIQUE = frozenset({"join", "outerjoin", "options"})
 _SCALARS = {"all": "all", "first": "first", "one": "all", "one_or_none": "all"}
-_TERMINAL_KEYWORDS: dict[str, frozenset[str]] = {
-    "get_or_404": frozenset({"description"}),
-    "first_or_404": frozenset({"description"}),
-    "one_or_404": frozenset({"description"}),
-    "paginate": frozenset({"page", "per_page", "max_per_page", "error_out", "count"}),
-}
 _REWRITES = {
     "get": "get",
     "get_or_404": "get-or-404",
@@ -112,29 +113,17 @@ def _method(call: cst.Call) -> str:
     return t.cast(cst.Attribute, call.func).attr.value
 
 
-def _arguments_fit(method: str, call: cst.Call) -> bool:
-    """Whether the terminal's arguments are ones the rewrite carries over unchanged."""
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
-    if any(arg.star for arg in call.args):
-        return False
-    if method in ("get", "get_or_404"):
-        return len(positional) == 1 and keywords <= _TERMINAL_KEYWORDS.get(method, frozenset())
-    if method in _TERMINAL_KEYWORDS:
-        return not positional and keywords <= _TERMINAL_KEYWORDS[method]
-    return not call.args
-
-
-class QueryRules(Rule):
+class QueryRules(query_webs.WebRule):
     """FSC201 model-query (and FSC605 for the chains that paginate from the request)."""
 
     FEATURES = ("FSC201", "FSC605")
 
     def visit_Call(self, node: cst.Call) -> None:
         """A ``Model.query`` chain: judge it from its outermost call."""
-        if self.claimed(node):
+        if self.skipped(node):
             return
-        self._getattr(node)
+        if not self.discovering:
+            self._getattr(node)
         spine = _spine(node)
         if spine is None:
             return
@@ -160,23 +149,23 @@ class QueryRules(Rule):
             name = f"{self.code(owner)}.session.query({self.code(_model(root))})"
         else:
             name = f"{self.code(root.value)}.query"
+        if self.discovering and end is not None:
+            self.pass_over([root, *calls])
+            return
         self.claim([root, *calls])
         if end is None:
-            message = f"'{name}' is built here and run elsewhere"
-            self.report(
-                node, "FSC201", "builder", message, dataclasses.replace(subject, builder=True)
-            )
+            self.built(node, t.cast(cst.Attribute, root), subject, instance, name)
             return
         terminal, builders = methods[end], methods[:end]
         if terminal in ("get", "get_or_404") and builders:
             terminal = "unknown"
-        if (terminal not in _SCALARS and terminal not in _REWRITES) or not _arguments_fit(
+        if (terminal not in _SCALARS and terminal not in _REWRITES) or not arguments_fit(
             terminal, calls[end]
         ):
             message = f"'{name}...{methods[end]}()' has no 1:1 rewrite the tool makes"
             self.report(node, "FSC201", "unsupported", message, subject)
             return
-        unique = bool(_UNIQUE & set(builders))
+        unique = bool(UNIQUE & set(builders))
         rewrite = _REWRITES.get(terminal) or ("join-unique" if unique else _SCALARS[terminal])
         blocked = ""
         if terminal == "count" and self.run.options.unsafe and set(builders) <= _SHORT_COUNT:
@@ -212,13 +201,12 @@ class QueryRules(Rule):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
-        if node.attr.value != "query" or self.claimed(node) or not _receiver(node.value):
+        if node.attr.value != "query" or self.skipped(node) or not _receiver(node.value):
             return
         found = self._subject(node)
         if found is not None:
-            message = f"'{self.code(node.value)}.query' is built here and run elsewhere"
-            subject = dataclasses.replace(found[0], builder=True)
-            self.report(node, "FSC201", "builder", message, subject)
+            self.claim([node])
+            self.built(node, node, found[0], found[1], f"{self.code(node.value)}.query")
 
     def _getattr(self, node: cst.Call) -> None:
         """``getattr(Model, "query")``: the query property read by name."""
@@ -273,81 +261,13 @@ class QueryRules(Rule):
             if instance:
                 model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
             if terminal in ("get", "get_or_404"):
-                return _build(updated, model, model, db, select, count, terminal, rewrite, unique)
+                return build(updated, model, model, db, select, count, terminal, rewrite, unique)
             if rewrite == "count-short":
                 counted = f"{select}({count}.count()).select_from({{model}})"
                 root_select = parse_template_expression(counted, model=model)
             else:
                 root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
-            statement = _swap_root(builders, root_select, depth)
-            return _build(updated, statement, model, db, select, count, terminal, rewrite, unique)
+            statement = swap_root(builders, root_select, depth)
+            return build(updated, statement, model, db, select, count, terminal, rewrite, unique)
 
         self.edit(at, finding, edit)
-
-
-def _swap_root(chain: t.Any, new_root: cst.BaseExpression, depth: int) -> t.Any:
-    """``chain`` with its root (``depth`` calls down) replaced by ``new_root``."""
-    if depth:
-        func = t.cast(cst.Attribute, chain.func)
-        inner = _swap_root(func.value, new_root, depth - 1)
-        return chain.with_changes(func=func.with_changes(value=inner))
-    return new_root.with_changes(lpar=chain.lpar, rpar=chain.rpar)
-
-
-def _call(func: str | cst.BaseExpression, *args: cst.BaseExpression) -> cst.Call:
-    expression = cst.parse_expression(func) if isinstance(func, str) else func
-    return cst.Call(func=expression, args=[cst.Arg(arg) for arg in args])
-
-
-def _method_call(value: cst.BaseExpression, name: str, *args: cst.BaseExpression) -> cst.Call:
-    return _call(cst.Attribute(value=value, attr=cst.Name(name)), *args)
-
-
-def _prepend(first: list[cst.BaseExpression], updated: cst.Call) -> list[cst.Arg]:
-    """``first`` as positional arguments, then the terminal's own arguments."""
-    rest = list(updated.args)
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    args = [cst.Arg(value, comma=comma) for value in first]
-    if not rest:
-        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return [*args, *rest]
-
-
-def _build(
-    updated: cst.Call,
-    statement: cst.BaseExpression,
-    model: cst.BaseExpression,
-    db: str,
-    select: str,
-    func: str,
-    terminal: str,
-    rewrite: str,
-    unique: bool,
-) -> cst.BaseExpression:
-    """The 2.x expression for one terminal, keeping the call's own parentheses."""
-    parens = {"lpar": updated.lpar, "rpar": updated.rpar}
-    one = cst.Integer("1")
-    if terminal in ("get", "get_or_404"):
-        helper = f"{db}.session.get" if terminal == "get" else f"{db}.get_or_404"
-        return updated.with_changes(
-            func=cst.parse_expression(helper), args=_prepend([model], updated)
-        )
-    if terminal in ("first_or_404", "one_or_404", "paginate"):
-        if terminal == "first_or_404":
-            statement = _method_call(statement, "limit", one)
-        return updated.with_changes(
-            func=cst.parse_expression(f"{db}.{terminal}"), args=_prepend([statement], updated)
-        )
-    if rewrite == "count":
-        template = f"{db}.session.scalar({select}({func}.count()).select_from({{inner}}))"
-        inner = _method_call(statement, "subquery")
-        return parse_template_expression(template, inner=inner).with_changes(**parens)
-    if rewrite == "count-short":
-        return _call(f"{db}.session.scalar", statement).with_changes(**parens)
-    if terminal == "first":
-        statement = _method_call(statement, "limit", one)
-    result: cst.BaseExpression = _call(f"{db}.session.scalars", statement)
-    if unique:
-        result = _method_call(result, "unique")
-    func_node = t.cast(cst.Attribute, updated.func)
-    return updated.with_changes(func=func_node.with_changes(value=result))

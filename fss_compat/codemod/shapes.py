@@ -35,6 +35,36 @@ QUERY_BUILDERS = frozenset(
 #: The methods Flask-SQLAlchemy's Query adds, which a plain Query (a dynamic collection's, or
 #: a plain session's ``session.query(...)``) lacks.
 FSA_QUERY_METHODS = frozenset({"paginate", "first_or_404", "one_or_404", "get_or_404"})
+#: The terminal methods of a legacy query that FSC201 rewrites wherever the query was built
+#: (``get`` and ``get_or_404`` only on ``Model.query`` itself).
+QUERY_TERMINALS = frozenset(
+    {"all", "first", "one", "one_or_none", "count", "paginate", "first_or_404", "one_or_404"}
+)
+#: Builders after which the legacy Query de-duplicates rows that scalars() would repeat.
+UNIQUE = frozenset({"join", "outerjoin", "options"})
+#: The keyword arguments each terminal's 2.x form takes as they are.
+TERMINAL_KEYWORDS: dict[str, frozenset[str]] = {
+    "get_or_404": frozenset({"description"}),
+    "first_or_404": frozenset({"description"}),
+    "one_or_404": frozenset({"description"}),
+    "paginate": frozenset({"page", "per_page", "max_per_page", "error_out", "count"}),
+}
+
+
+def arguments_fit(method: str, call: cst.Call) -> bool:
+    """Whether a terminal's arguments are ones its 2.x form carries over unchanged."""
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
+    if any(arg.star for arg in call.args):
+        return False
+    allowed = TERMINAL_KEYWORDS.get(method, frozenset())
+    if method in ("get", "get_or_404"):
+        return len(positional) == 1 and keywords <= allowed
+    if method in TERMINAL_KEYWORDS:
+        return not positional and keywords <= allowed
+    return not call.args
+
+
 #: The functions on ``db`` (and in ``sqlalchemy.orm``) that declare a relationship.
 RELATIONSHIP_FUNCTIONS = frozenset({"relationship", "relation", "dynamic_loader"})
 

@@ -154,6 +154,29 @@ def built(tag):
     return q.all()
 
 
+def _newest_first(q):
+    return q.order_by(Post.id.desc())
+
+
+def _named(name):
+    return User.query.filter_by(name=name)
+
+
+def through_helpers(name):
+    newest = _newest_first(Post.query).first()
+    names = [user.name for user in _named(name)]
+    tagged = _newest_first(Post.query.join(Post.tags)).paginate(page=1, per_page=5)
+    return newest, names, tagged
+
+
+class Feed:
+    def __init__(self):
+        self.recent = Post.query.order_by(Post.id)
+
+    def items(self):
+        return self.recent.all()
+
+
 def odd():
     rows = User.query.with_entities(User.id).all()
     by_getattr = getattr(User, "query").all()
@@ -217,6 +240,8 @@ def test_views(app):
         views.show_post(1)
         views.lists()
         views.built("x")
+        views.through_helpers("ann")
+        views.Feed().items()
         views.odd()
 
 

@@ -436,12 +436,27 @@ CASES: dict[str, Case] = {
         IMPORT + "n = User.query.join(User.posts).count()\n",
         unsafe=True,
     ),
+    "FSC201.local-builder": Case(
+        IMPORT + "def _named(q, name):\n    return q.filter_by(name=name)\n\n\n"
+        "def users(name):\n    q = _named(User.query, name)\n"
+        "    return q.order_by(User.id).all()\n",
+        IMPORT_SA + "def _named(q, name):\n    return q.filter_by(name=name)\n\n\n"
+        "def users(name):\n    q = _named(sa.select(User), name)\n"
+        "    return db.session.scalars(q.order_by(User.id)).all()\n",
+        IMPORT + "def _named(q, name):\n    return q.filter_by(name=name)\n\n\n"
+        "def users(name):\n    q = _named(db.session.query(User), name)\n"
+        "    return q.order_by(User.id).all()\n",
+    ),
     "FSC201.builder": Case(
-        IMPORT + "q = User.query\n",
+        IMPORT + "def recent(form):\n    form.choices = User.query.order_by(User.id)\n",
         IMPORT
-        + _todo("FSC201", "'User.query' is built here and run elsewhere")
-        + "q = User.query\n",
-        IMPORT + "q = db.select(User)\n",
+        + "def recent(form):\n    "
+        + _todo(
+            "FSC201",
+            "'User.query' is built here and run elsewhere: it is stored in 'form.choices'",
+        )
+        + "    form.choices = User.query.order_by(User.id)\n",
+        IMPORT + "def recent(form):\n    form.choices = sa.select(User).order_by(User.id)\n",
     ),
     "FSC201.unsupported": Case(
         IMPORT + "ids = User.query.with_entities(User.id).all()\n",

@@ -119,3 +119,24 @@ def test_corpus_is_not_left_as_it_was() -> None:
         assert changed == set(corpus.FILES) - {"__init__.py", "test_corpus.py"}
         assert done.rounds >= 3
         shutil.rmtree(folder)
+
+
+def test_corpus_builders_are_rewritten_once() -> None:
+    """The corpus's values built in one function and run in another are rewritten (the one
+    stored on an object gets its TODO), and writing twice gives what writing once gives.
+    """
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = corpus.write(Path(temporary) / "corpus_app")
+        selection = RuleSelection(None, None, False)
+        done = _migrate(folder, selection)
+        builders = [f for f in done.findings if f.path.endswith("views.py") and "builder" in f.key]
+        keys = [(f.key, f.status.value) for f in builders]
+        assert keys.count(("FSC201.local-builder", "fix")) == 4
+        assert keys.count(("FSC201.builder", "manual")) == 1
+        for change in done.changes:
+            Path(change.path).write_text(change.new, encoding="utf-8")
+        once = (folder / "views.py").read_text(encoding="utf-8")
+        assert "self.recent = Post.query.order_by(Post.id)\n" in once
+        assert "_newest_first(sa.select(Post).join(Post.tags))" in once
+        again = _migrate(folder, selection)
+        assert again.changes == [] and (folder / "views.py").read_text(encoding="utf-8") == once
