@@ -95,19 +95,19 @@ class OnModel:
         turn into an ``unsupported`` site.
     :param below: ``names`` is the class of ``cls`` or ``self`` in one of its methods: the
         site counts when it or a subclass is a concrete model.
+    :param method: the query method the site calls, for a rule without an ``unsupported``
+        rewrite: a custom query class that does not define it keeps Flask-SQLAlchemy's.
     :param through: for a value built here and run elsewhere in the module: the module-level
         functions it is returned from or passed to. When another scanned module uses one of
         them, the value crosses modules and the site is a ``builder``, left to a person.
-    :param method: the query method the site calls, for a rule without an ``unsupported``
-        rewrite: a custom query class that does not define it keeps Flask-SQLAlchemy's.
     """
 
     names: tuple[str, ...]
     via_db: tuple[str, ...] = ()
     builder: bool = False
     below: bool = False
-    through: tuple[str, ...] = ()
     method: str = ""
+    through: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,7 +213,7 @@ def judge(
     superseded = False
     match c.subject:
         case OnModel(
-            names=names, via_db=via_db, builder=builder, below=below, through=through, method=method
+            names=names, via_db=via_db, builder=builder, below=below, method=method, through=through
         ):
             model = index.model_below(names[0]) if below else index.model(names)
             if not model:
@@ -234,7 +234,7 @@ def judge(
                 else:  # a rule without a rewrite for it (FSC701, FSC605): left as it is
                     c = dataclasses.replace(c, blocked=c.blocked or why)
             crossing = [(f, user) for f in through for user in index.users(f, module)]
-            if crossing and not index.custom_query(model):
+            if crossing and not index.custom_query(model, method):
                 function, user = crossing[0]
                 c = dataclasses.replace(
                     c,
