@@ -21,7 +21,6 @@ import typing as t
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
-from libcst.metadata import ParentNodeProvider
 from libcst.metadata import PositionProvider
 from libcst.metadata import ScopeProvider
 
@@ -192,7 +191,9 @@ def find_sites(
     schema: SchemaIndex,
 ) -> ModuleSites:
     """The uses of ``attributes`` in one module, and the strings that mention them."""
-    parents = wrapper.resolve(ParentNodeProvider)
+    walk = _Parents()
+    wrapper.module.visit(walk)
+    parents = walk.of
     positions = wrapper.resolve(PositionProvider)
     names = Names(wrapper.resolve(ScopeProvider), name, is_package)
     found = ModuleSites({}, {}, [], set())
@@ -213,11 +214,54 @@ def find_sites(
     return found
 
 
+class _Parents(cst.CSTVisitor):
+    """Each node's parent. A third of ``ParentNodeProvider``'s time: the metadata
+    machinery, not the walk, is its cost (measured on ``benchmarks/scan_bench.py``)."""
+
+    def __init__(self) -> None:
+        self.of: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.of[node] = self._stack[-1]
+        self._stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+
+
+#: What :func:`plan_dynamic` reads the uses with: (module, source, is a package's
+#: ``__init__``, attribute names) -> the module's uses of those names.
+SiteFinder = t.Callable[[str, str, bool, t.Collection[str]], ModuleSites]
+
+
+def parse_and_find_sites(
+    module: str, source: str, is_package: bool, attributes: t.Collection[str], schema: SchemaIndex
+) -> ModuleSites:
+    """:func:`find_sites` on ``source``, parsed."""
+    wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+    return find_sites(wrapper, module, is_package, attributes, schema)
+
+
+def only(sites: ModuleSites, attributes: t.Collection[str]) -> ModuleSites:
+    """The uses of ``attributes`` among ``sites`` (found for more names)."""
+    kept = {key: site for key, site in sites.sites.items() if site.attribute in attributes}
+    return ModuleSites(
+        kept,
+        {key: sites.lines[key] for key in kept},
+        [(line, name) for line, name in sites.strings if name in attributes],
+        sites.bound,
+    )
+
+
 def plan_dynamic(
     schema: SchemaIndex,
     sources: t.Mapping[str, tuple[str, bool]],
     texts: t.Mapping[str, str] | None = None,
     backrefs: bool = False,
+    finder: SiteFinder | None = None,
 ) -> DynamicPlan:
     """Find every dynamic relationship and every use of its name; decide per name.
 
@@ -226,6 +270,8 @@ def plan_dynamic(
     :param backrefs: also the dynamic ``backref=``s, as declared on their target class
         (what FSC402 makes of them): their uses as they are now decide them. The plan
         FSC403 rewrites by leaves them out: a backref is rewritten once it is declared.
+    :param finder: reads a module's uses (by default, parses it and runs
+        :func:`find_sites`); a caller planning twice shares one reading of each module.
     """
     found: dict[str, list[tuple[str, RelationshipCall]]] = {}
     for owner, facts in schema.classes.items():
@@ -255,8 +301,10 @@ def plan_dynamic(
         present = [name for name in found if f".{name}" in source]
         if not present:
             continue
-        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
-        uses = find_sites(wrapper, module, is_package, present, schema)
+        if finder is None:
+            uses = parse_and_find_sites(module, source, is_package, present, schema)
+        else:
+            uses = finder(module, source, is_package, present)
         for node_id, site in uses.sites.items():
             line = uses.lines[node_id]
             owners = {owner for owner, _ in found[site.attribute]}

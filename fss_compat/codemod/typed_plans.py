@@ -17,6 +17,9 @@ import typing as t
 from fss_compat.codemod.backrefs import Reverse
 from fss_compat.codemod.backrefs import plan_backrefs
 from fss_compat.codemod.dynamic_sites import DynamicPlan
+from fss_compat.codemod.dynamic_sites import ModuleSites
+from fss_compat.codemod.dynamic_sites import only
+from fss_compat.codemod.dynamic_sites import parse_and_find_sites
 from fss_compat.codemod.dynamic_sites import plan_dynamic
 from fss_compat.codemod.model_schema import ModuleSchema
 from fss_compat.codemod.project import Index
@@ -68,25 +71,43 @@ def plan_of(index: Index, backrefs: bool = False) -> DynamicPlan:
     :param backrefs: with the dynamic ``backref=``s (see :func:`plan_dynamic`).
     """
     schema = schema_of(index)
-    plan = _known.plans.get(backrefs)
-    if plan is None:
-        names = set()
+    if backrefs not in _known.plans:
+        # Both plans at once, each module read once for the names of both: reading the
+        # uses (LibCST's scope and position metadata) is most of a scan's time.
+        names: dict[bool, set[str]] = {False: set(), True: set()}
         for facts in schema.classes.values():
             for call in facts.relationships:
                 if call.lazy == "dynamic":
-                    names.add(call.attribute)
-                if backrefs and call.backref is not None and call.backref.lazy == "dynamic":
-                    names.add(call.backref.name)
-        sources: dict[str, tuple[str, bool]] = {}
+                    names[False].add(call.attribute)
+                    names[True].add(call.attribute)
+                if call.backref is not None and call.backref.lazy == "dynamic":
+                    names[True].add(call.backref.name)
+        texts: dict[str, tuple[str, bool]] = {}
         for module in schema.modules:
-            if module.path and module.attributes & names:
+            if module.path and module.attributes & names[True]:
                 text = index.sources.get(module.path)
                 if text is None:
                     with open(module.path, encoding="utf-8", newline="") as file:
                         text = file.read()
-                sources[module.module] = (text, module.path.endswith("__init__.py"))
-        plan = _known.plans[backrefs] = plan_dynamic(schema, sources, backrefs=backrefs)
-    return plan
+                texts[module.module] = (text, module.path.endswith("__init__.py"))
+        read: dict[str, ModuleSites] = {}
+
+        def finder(
+            module: str, source: str, is_package: bool, attributes: t.Collection[str]
+        ) -> ModuleSites:
+            if module not in read:
+                every = [name for name in names[True] if f".{name}" in source]
+                read[module] = parse_and_find_sites(module, source, is_package, every, schema)
+            return only(read[module], attributes)
+
+        for both in (False, True):
+            sources = {
+                m.module: texts[m.module]
+                for m in schema.modules
+                if m.module in texts and m.attributes & names[both]
+            }
+            _known.plans[both] = plan_dynamic(schema, sources, backrefs=both, finder=finder)
+    return _known.plans[backrefs]
 
 
 def reverse_of(schema: SchemaIndex, call: RelationshipCall) -> Reverse:
