@@ -118,7 +118,9 @@ def find_sites(
 
         def visit_Attribute(self, node: cst.Attribute) -> None:
             site = reader.attribute(node)
-            if site.attribute in attributes and not _is_class(names.of(node.value), schema):
+            if site is None or site.attribute not in attributes:
+                return
+            if not _is_class(names.of(node.value), schema):
                 found.sites[id(site.node)] = site
                 found.lines[id(site.node)] = positions[node].start.line
 

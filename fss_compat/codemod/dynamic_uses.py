@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+import typing as t
 
 import libcst as cst
 
@@ -83,9 +84,9 @@ class Site:
     reason: str = ""
 
 
-@dataclasses.dataclass(frozen=True)
-class Use:
-    """One use of an attribute as the scan records it: no nodes, so it crosses processes.
+class Use(t.NamedTuple):
+    """One use of an attribute as the scan records it: no nodes, so it crosses processes
+    (a named tuple: the scan makes one per attribute, and a tuple is the cheapest).
 
     :param receiver: the qualified names the object before the dot may stand for (the
         use of ``User.posts`` is the class's attribute, which no rewrite changes).
@@ -195,15 +196,18 @@ class UseReader:
         if isinstance(node, cst.Attribute):
             self._unknown(node, f"'.{node.attr.value}' assigned to")
 
-    def attribute(self, node: cst.Attribute) -> Site:
-        """The use ``node`` is (read after its parents' visits)."""
-        if id(node) not in self._called:
-            base, _ = query_chain(node.value)
-            if base is not None:
-                self._unknown(base, f"'.{base.attr.value}.{node.attr.value}'")
+    def attribute(self, node: cst.Attribute) -> Site | None:
+        """The use ``node`` is (read after its parents' visits); None for a method, or
+        anything else called: neither a dynamic nor a write-only relationship can be
+        called, so the rewrite changes nothing there.
+        """
+        if id(node) in self._called:
+            return None
+        base, _ = query_chain(node.value)
+        if base is not None:
+            self._unknown(base, f"'.{base.attr.value}.{node.attr.value}'")
         found = self._contexts.get(id(node))
         if found is not None:
             return found
-        return Site(
-            Shape.UNKNOWN, node.attr.value, node, reason=f"'.{node.attr.value}' used as a value"
-        )
+        name = node.attr.value
+        return Site(Shape.UNKNOWN, name, node, reason=f"'.{name}' used as a value")

@@ -106,13 +106,27 @@ def statement_tables(
 
 def class_schema(node: cst.ClassDef, qname: str, names: Names, line: Line) -> ClassSchema:
     """The schema facts of one class body."""
+    facts = class_header(node, qname, names, line)
+    for statement in class_statements(node):
+        member_facts(facts, statement, names, line)
+    return facts
+
+
+def class_statements(node: cst.ClassDef) -> t.Sequence[cst.BaseStatement]:
+    """The statements of a class body that declare its members."""
+    return node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+
+
+def class_header(node: cst.ClassDef, qname: str, names: Names, line: Line) -> ClassSchema:
+    """A class's facts without its attribute statements (:func:`member_facts` adds them):
+    its line, bases, methods, and ``process_result_value``'s type.
+    """
     facts = ClassSchema(qname, line(node.name))
     for arg in node.bases:
         base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
         if arg.keyword is None and isinstance(base, (cst.Name, cst.Attribute)):
             facts.bases += names.of(base)[:1]
-    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-    for statement in body:
+    for statement in class_statements(node):
         if isinstance(statement, cst.FunctionDef):
             facts.attributes.add(statement.name.value)
             if statement.name.value == "process_result_value":
@@ -122,10 +136,17 @@ def class_schema(node: cst.ClassDef, qname: str, names: Names, line: Line) -> Cl
                     if returns is not None
                     else ResultType(None, "its process_result_value() has no return annotation")
                 )
-        elif isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                _member(facts, small, names, line)
     return facts
+
+
+def member_facts(
+    facts: ClassSchema, statement: cst.BaseStatement, names: Names, line: Line
+) -> None:
+    """Add what one statement of the class body declares (columns, relationships,
+    ``__tablename__``, ``__table_args__``) to ``facts``."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            _member(facts, small, names, line)
 
 
 def _member(facts: ClassSchema, small: cst.BaseSmallStatement, names: Names, line: Line) -> None:

@@ -191,6 +191,7 @@ class Index:
     #: (FSC403): the manual findings that rely on them staying dynamic (FSC104's) get no
     #: TODO comment.
     rewritten_dynamic: frozenset[str] = frozenset()
+    _subclasses: dict[str, list[str]] | None = dataclasses.field(default=None, repr=False)
     _model_db: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
     _resolved: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -372,9 +373,13 @@ class Index:
 
     def subclasses(self, qname: str) -> list[str]:
         """The scanned classes that name ``qname`` as a direct base."""
-        return [
-            q for q, c in self.classes.items() if any(self.resolve(b) == qname for b in c.bases)
-        ]
+        if self._subclasses is None:
+            # Asked for every model: one pass over the classes, not one per question.
+            self._subclasses = {}
+            for q, c in self.classes.items():
+                for base in dict.fromkeys(self.resolve(b) for b in c.bases):
+                    self._subclasses.setdefault(base, []).append(q)
+        return list(self._subclasses.get(qname, ()))
 
     def dynamic_attributes(self) -> frozenset[str]:
         """Attribute names of dynamic relationships of scanned models."""

@@ -36,9 +36,11 @@ from fss_compat.codemod.dynamic_uses import query_chain
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import OnClass
 from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.model_schema import ClassSchema
 from fss_compat.codemod.model_schema import Line
 from fss_compat.codemod.model_schema import ModuleSchema
-from fss_compat.codemod.model_schema import class_schema
+from fss_compat.codemod.model_schema import class_header
+from fss_compat.codemod.model_schema import member_facts
 from fss_compat.codemod.model_schema import statement_tables
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.schema_scan import ScanNames
@@ -90,13 +92,16 @@ class TypedRules(Rule):
         schema = self.run.facts.extra[KEY] = ModuleSchema(self.run.module, self.run.path)
         self._uses = UseReader() if self.run.names is not None else None
         self._receivers: dict[tuple[int, bool, str], frozenset[str]] = {}
+        #: The classes of the module by node: their facts, completed member by member.
+        self._classes: dict[int, tuple[cst.ClassDef, ClassSchema]] = {}
         if self._uses is not None:
             bound = (next(iter(q)) for q in self.bindings.values() if len(q) == 1)
             schema.uses.bound.update(bound)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        """Record a module-level ``Table(...)``'s columns."""
-        if self.where.module_level and any(
+        """Record a module-level ``Table(...)``'s columns, or a class member's facts."""
+        where = self.where
+        if where.module_level and any(
             isinstance(small, cst.Assign)
             and isinstance(small.value, cst.Call)
             and last_name(small.value.func) == "Table"
@@ -104,24 +109,42 @@ class TypedRules(Rule):
         ):
             names, line = self._reader(node)
             self._schema.tables.update(statement_tables(node, names, line))
+        elif (
+            where.scopes and len(where.statements) > 1 and where.statements[-2] is where.scopes[-1]
+        ):
+            # A statement of a class body: the class's facts are its header's so far.
+            owner = self._classes.get(id(where.scopes[-1]))
+            if owner is not None:
+                self._member(owner, node)
 
     @property
     def _schema(self) -> ModuleSchema:
         return t.cast(ModuleSchema, self.run.facts.extra[KEY])
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        """Record a class's schema; report its columns and relationships."""
+        """Record a class's header (its members come with their statements' visits)."""
         qname = self.where.qname(self.run.module)
         names, line = self._reader(node)
-        facts = class_schema(node, qname, names, line)
-        self._schema.classes[qname] = facts
-        subject = OnClass(qname)
-        for column in facts.columns:
+        facts = self._schema.classes[qname] = class_header(node, qname, names, line)
+        self._classes[id(node)] = (node, facts)
+        message = f"'{node.name.value}' gets the other side of a backref="
+        self.report(node, "FSC402", "other-side", message, OnClass(qname))
+
+    def _member(
+        self, owner: tuple[cst.ClassDef, ClassSchema], statement: cst.SimpleStatementLine
+    ) -> None:
+        """Record one class member's facts; report its column or relationship."""
+        node, facts = owner
+        columns, relationships = len(facts.columns), len(facts.relationships)
+        names, line = self._reader(statement)
+        member_facts(facts, statement, names, line)
+        subject = OnClass(facts.qname)
+        for column in facts.columns[columns:]:
             message = f"column '{column.attribute}' is not typed"
             self.report(
                 node, "FSC305", "column", message, subject, data=column.attribute, line=column.line
             )
-        for call in facts.relationships:
+        for call in facts.relationships[relationships:]:
             name = call.attribute
             if call.lazy == "dynamic":
                 message = f"relationship '{name}' is dynamic"
@@ -144,8 +167,6 @@ class TypedRules(Rule):
                 self.report(
                     node, "FSC402", "back-populates", message, subject, data=name, line=call.line
                 )
-        message = f"'{node.name.value}' gets the other side of a backref="
-        self.report(node, "FSC402", "other-side", message, subject)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """Record the attribute names the module uses, and (in the scan) how."""
@@ -153,8 +174,11 @@ class TypedRules(Rule):
         if self._uses is None:
             return
         site = self._uses.attribute(node)
-        use = Use(site.attribute, self.line(node), site.shape, site.reason, self._receiver(node))
-        self._schema.uses.uses.append(use)
+        if site is not None:
+            line, receiver = self.line(node), self._receiver(node)
+            self._schema.uses.uses.append(
+                Use(site.attribute, line, site.shape, site.reason, receiver)
+            )
 
     def _receiver(self, node: cst.Attribute) -> frozenset[str]:
         """What the object before the dot may stand for, when it may be a class: a name

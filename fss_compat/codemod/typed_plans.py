@@ -76,7 +76,10 @@ def plan_of(index: Index, backrefs: bool = False) -> DynamicPlan:
 def reverse_of(schema: SchemaIndex, call: RelationshipCall) -> Reverse:
     """What FSC402 makes of the ``backref=`` of ``call``."""
     plans: list[Reverse] = schema.memo("backrefs", "", lambda _: plan_backrefs(schema))
-    return next(p for p in plans if p.call is call)
+    by_call: dict[int, Reverse] = schema.memo(
+        "backrefs by call", "", lambda _: {id(p.call): p for p in plans}
+    )
+    return by_call[id(call)]
 
 
 def backref_blocked(index: Index, call: RelationshipCall) -> list[str]:

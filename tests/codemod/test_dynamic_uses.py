@@ -79,8 +79,11 @@ def _oracle(source: str) -> list[Reading]:
     parents = wrapper.resolve(ParentNodeProvider)
     positions = wrapper.resolve(PositionProvider)
     found: list[Reading] = []
-    for node in parents:
-        if isinstance(node, cst.Attribute):
+    for node, parent in parents.items():
+        # A call of the attribute (a method) is no use: no relationship can be called.
+        if isinstance(node, cst.Attribute) and not (
+            isinstance(parent, cst.Call) and parent.func is node
+        ):
             shape, reason = _oracle_one(node, parents)
             found.append((node.attr.value, positions[node].start.line, shape, reason))
     return sorted(found)
