@@ -5,7 +5,8 @@ command line; ``runner.py`` runs ``scan`` and ``migrate`` (round after round, to
 point) on every core; ``engine.py`` is :class:`~fss_compat.codemod.engine.Rule`, the LibCST
 codemod command every rule family is; ``families.py`` lists the families, each a module of
 its own (``rules_*.py``) for one family of the catalogue in :mod:`fss_compat.catalogue`;
-``facts.py`` and ``project.py`` join what every module defines into one index.
+``facts.py`` records what each module defines (``module_facts.py``) and ``project.py``
+joins it into one index.
 """
 
 from __future__ import annotations

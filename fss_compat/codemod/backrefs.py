@@ -18,12 +18,12 @@ import typing as t
 import libcst as cst
 
 from fss_compat.codemod.class_command import ClassCommand
+from fss_compat.codemod.class_command import Decision
+from fss_compat.codemod.class_command import Outcome
 from fss_compat.codemod.python_types import Spelling
 from fss_compat.codemod.relationship_calls import Keyword
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.schema_index import SchemaIndex
-from fss_compat.codemod.typed_models import Decision
-from fss_compat.codemod.typed_models import Outcome
 
 __all__ = ["BackPopulates", "Reverse", "plan_backrefs"]
 
@@ -127,14 +127,11 @@ class BackPopulates(ClassCommand):
         new = small.with_changes(value=value.with_changes(args=args))
         return updated_node.with_changes(body=[new])
 
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        qname = self.classes.pop()
+    def leave_class(self, qname: str, node: cst.ClassDef) -> cst.ClassDef:
         incoming = [p for p in self.plans if p.target == qname and not p.reason]
-        if not incoming or not isinstance(updated_node.body, cst.IndentedBlock):
-            return updated_node
-        body = list(updated_node.body.body)
+        if not incoming or not isinstance(node.body, cst.IndentedBlock):
+            return node
+        body = list(node.body.body)
         at = max(
             (i + 1 for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine)),
             default=len(body),
@@ -146,9 +143,7 @@ class BackPopulates(ClassCommand):
         for plan in incoming:
             name = t.cast(t.Any, plan.call.backref).name
             self.record(Decision("FSC402", line, qname, name, Outcome.REWRITTEN, "other-side"))
-        return updated_node.with_changes(
-            body=updated_node.body.with_changes(body=[*body[:at], *added, *body[at:]])
-        )
+        return node.with_changes(body=node.body.with_changes(body=[*body[:at], *added, *body[at:]]))
 
     @staticmethod
     def _statement(plan: Reverse, spelling: Spelling) -> str:

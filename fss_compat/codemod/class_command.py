@@ -1,10 +1,12 @@
-"""What the typed-model commands share: the class being visited, names and imports.
+"""What the typed-model commands share: the class being visited, names, imports, decisions.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import typing as t
 
 import libcst as cst
@@ -20,14 +22,46 @@ from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.relationship_calls import is_relationship
 from fss_compat.codemod.schema_index import SchemaIndex
-from fss_compat.codemod.typed_models import Decision
-from fss_compat.codemod.typed_models import Outcome
 
-__all__ = ["ClassCommand"]
+__all__ = ["ClassCommand", "Decision", "Outcome"]
+
+
+class Outcome(enum.Enum):
+    """What the rule did with one site."""
+
+    #: Rewritten.
+    REWRITTEN = "rewritten"
+    #: Left as it is; the reason says why.
+    REPORTED = "reported"
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """One site of a typed-model rule, and what became of it.
+
+    :param rule: the catalogue id (``FSC305``).
+    :param model: the class (qualified name) the attribute belongs to.
+    :param detail: what was written (``Mapped[str | None]``), or why nothing was.
+    """
+
+    rule: str
+    line: int
+    model: str
+    attribute: str
+    outcome: Outcome
+    detail: str
 
 
 class ClassCommand(VisitorBasedCodemodCommand):
-    """The relationship rules' base: the class being visited, names, and the module's imports."""
+    """The typed-model rules' base: the class being visited, names, and the module's imports.
+
+    ``classes`` is the stack of the classes being visited, by qualified name; a subclass that
+    acts when a class ends overrides :meth:`leave_class`.
+
+    :param schema: the joined schema facts of the project (every module read).
+    :param module: this module's dotted name.
+    :param target: the oldest Python the project supports (``X | None`` from 3.10).
+    """
 
     METADATA_DEPENDENCIES: t.ClassVar[t.Collection[ProviderT]] = (ScopeProvider,)
 
@@ -59,6 +93,18 @@ class ClassCommand(VisitorBasedCodemodCommand):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         outer = self.classes[-1] if self.classes else self.module_name
         self.classes.append(f"{outer}.{node.name.value}")
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        return self.leave_class(self.classes.pop(), updated_node)
+
+    def leave_class(self, qname: str, node: cst.ClassDef) -> cst.ClassDef:
+        """The class ``qname`` as it leaves the visit, once it is off the stack.
+
+        :param node: the class with the changes made inside it.
+        """
+        return node
 
     def spelling(self, taken: t.Iterable[str] = ()) -> Spelling:
         return Spelling(self.bindings, taken)

@@ -24,9 +24,10 @@ from fss_compat import alias
 from fss_compat import catalogue
 from fss_compat.codemod import docs
 from fss_compat.codemod import runner
-from fss_compat.codemod.engine import Finding
+from fss_compat.codemod import scan_report
 from fss_compat.codemod.engine import Options
 from fss_compat.codemod.engine import Status
+from fss_compat.codemod.scan_report import plural
 
 #: The stages of the migration guide that ``--stage`` accepts.
 STAGES = sorted({rewrite.stage for f in catalogue.CATALOGUE for rewrite in f.rewrites})
@@ -217,139 +218,27 @@ def _errors(errors: list[tuple[str, str]]) -> None:
         print(f"{path}: error: {error}", file=sys.stderr)
 
 
-def counts(findings: Sequence[Finding]) -> dict[str, int]:
-    """Findings per rule id."""
-    return dict(sorted(collections.Counter(f.feature for f in findings).items()))
-
-
 def _scan(args: argparse.Namespace, workers: int, options: Options) -> int:
     progress = _progress("scanning")
     found = runner.scan(args.paths, args.models_from, workers, progress, options)
     progress.close()
-    current = counts(found.findings)
+    current = scan_report.counts(found.findings)
     baseline_report: dict[str, t.Any] | None = None
     worse: list[str] = []
     if args.baseline:
-        baseline_report, worse = _baseline(Path(args.baseline), current, args.update_baseline)
+        baseline_report, worse = scan_report.compare_baseline(
+            Path(args.baseline), current, args.update_baseline
+        )
     if args.json:
-        print(json.dumps(_inventory(found, current, baseline_report), indent=2))
+        print(json.dumps(scan_report.inventory(found, current, baseline_report), indent=2))
     else:
-        print(_text(found, current, baseline_report, worse))
+        print(scan_report.text(found, current, baseline_report, worse))
     _errors(found.errors)
     if found.errors:
         return EXIT_ERROR
     if args.baseline:
         return EXIT_WORSE if worse else EXIT_OK
     return EXIT_WORSE if found.findings else EXIT_OK
-
-
-def _baseline(
-    path: Path, current: dict[str, int], update: bool
-) -> tuple[dict[str, t.Any], list[str]]:
-    """Compare with (or write) the baseline: its report, and the rules whose count rose."""
-    if not path.exists():
-        data = {"version": 1, "initial": current, "counts": current}
-        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        return {"written": str(path), "progress": _progress_of(current, current)}, []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    recorded: dict[str, int] = data.get("counts", {})
-    initial: dict[str, int] = data.get("initial", recorded)
-    worse = [key for key, count in current.items() if count > recorded.get(key, 0)]
-    if update and not worse:
-        data["counts"] = current
-        data["initial"] = {k: max(v, initial.get(k, 0)) for k, v in {**initial, **current}.items()}
-        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    report = {
-        "file": str(path),
-        "worse": {key: [recorded.get(key, 0), current[key]] for key in worse},
-        "progress": _progress_of(initial, current),
-    }
-    return report, worse
-
-
-def _progress_of(initial: dict[str, int], current: dict[str, int]) -> dict[str, list[int]]:
-    """Per rule: [migrated, total], the total being the larger of the first and now."""
-    keys = sorted(set(initial) | set(current))
-    result = {}
-    for key in keys:
-        total = max(initial.get(key, 0), current.get(key, 0))
-        result[key] = [total - current.get(key, 0), total]
-    return result
-
-
-def _inventory(
-    found: runner.Scan, current: dict[str, int], baseline: dict[str, t.Any] | None
-) -> dict[str, t.Any]:
-    modules: dict[str, dict[str, int]] = {}
-    for f in found.findings:
-        per_module = modules.setdefault(f.module, {})
-        per_module[f.feature] = per_module.get(f.feature, 0) + 1
-    return {
-        "version": 1,
-        "files": len(found.files),
-        "counts": current,
-        "modules": {name: dict(sorted(c.items())) for name, c in sorted(modules.items())},
-        "findings": [
-            {
-                "path": f.path,
-                "line": f.line,
-                "module": f.module,
-                "rule": f.feature,
-                "rewrite": f.rewrite,
-                "status": f.status.value,
-                "message": f.message,
-            }
-            for f in found.findings
-        ],
-        "errors": [{"path": path, "error": error} for path, error in found.errors],
-        "baseline": baseline,
-    }
-
-
-def _text(
-    found: runner.Scan,
-    current: dict[str, int],
-    baseline: dict[str, t.Any] | None,
-    worse: list[str],
-) -> str:
-    lines: list[str] = []
-    for feature in catalogue.CATALOGUE:
-        sites = [f for f in found.findings if f.feature == feature.id]
-        if not sites:
-            continue
-        lines.append(
-            f"{feature.id} {feature.name} ({feature.family.value}): {_plural(len(sites), 'site')}"
-        )
-        for f in sites:
-            lines.append(f"  {f.path}:{f.line}: {f.status.value} {f.key}: {f.message}")
-    modules = collections.Counter(f.module for f in found.findings)
-    if modules:
-        lines.append("per module:")
-        for module, count in sorted(modules.items()):
-            per = counts([f for f in found.findings if f.module == module])
-            lines.append(f"  {module}: {count} ({', '.join(f'{k} {v}' for k, v in per.items())})")
-    if baseline is not None:
-        if "written" in baseline:
-            lines.append(f"baseline written to {baseline['written']}")
-        lines.append("progress (migrated / total, against the baseline):")
-        for key, (done, total) in baseline["progress"].items():
-            share = 100 * done // total if total else 100
-            lines.append(f"  {key} {catalogue.get(key).name}: {done}/{total} ({share}%)")
-        for key in worse:
-            before, now = baseline["worse"][key]
-            lines.append(
-                f"WORSE: {key} {catalogue.get(key).name}: {before} -> {_plural(now, 'site')}"
-            )
-    total = sum(current.values())
-    lines.append(
-        f"{_plural(total, 'legacy site')} in {_plural(len(modules), 'module')}"
-        f" ({_plural(len(found.files), 'file')})"
-    )
-    return "\n".join(lines)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _migrate(args: argparse.Namespace, options: Options, workers: int) -> int:
@@ -402,11 +291,11 @@ def _summary(done: runner.Migration, options: Options, args: argparse.Namespace)
     parts += [f"{tally[status]} {_LEFT[status]}" for status in _LEFT if tally[status]]
     if not done.applied and not done.left:
         parts = []
-    files = _plural(len(done.changes), "file")
+    files = plural(len(done.changes), "file")
     if parts:
         summary = f"{', '.join(parts)}; {files} {'changed' if args.write else 'to change'}"
     elif done.errors:
-        summary = f"nothing done: {_plural(len(done.errors), 'file')} could not be read or parsed"
+        summary = f"nothing done: {plural(len(done.errors), 'file')} could not be read or parsed"
     else:
         summary = "nothing selected to do"
     print(f"fss-compat migrate: {summary}", file=sys.stderr)

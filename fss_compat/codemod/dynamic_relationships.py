@@ -36,6 +36,8 @@ from libcst.metadata import PositionProvider
 from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.class_command import ClassCommand
+from fss_compat.codemod.class_command import Decision
+from fss_compat.codemod.class_command import Outcome
 from fss_compat.codemod.dynamic_sites import MUTATIONS
 from fss_compat.codemod.dynamic_sites import UNIQUE
 from fss_compat.codemod.dynamic_sites import DynamicPlan
@@ -45,8 +47,6 @@ from fss_compat.codemod.dynamic_sites import Site
 from fss_compat.codemod.dynamic_sites import find_sites
 from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
-from fss_compat.codemod.typed_models import Decision
-from fss_compat.codemod.typed_models import Outcome
 
 __all__ = ["DynamicRelationships"]
 
@@ -106,12 +106,6 @@ class DynamicRelationships(ClassCommand):
             self.uses = find_sites(
                 wrapper, self.module_name, self.is_package, attributes, self.schema
             )
-
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        self.classes.pop()
-        return updated_node
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine

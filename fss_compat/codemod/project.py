@@ -1,18 +1,40 @@
-"""The scanned code as a whole: its files, their module names, and what is defined where.
+"""The scanned code as a whole: what is defined where, joined across modules.
 
-Each file's pass records :class:`ModuleFacts` (module-level aliases, ``SQLAlchemy()``
-instances, classes with their bases' qualified names). :class:`Index` joins the facts of
-every module, so a rule in one file knows that ``User`` (imported from ``app.models``,
-perhaps through a re-export) is a model of the ``db`` defined in ``app.ext``.
+Each file's pass records :class:`~fss_compat.codemod.module_facts.ModuleFacts` (module-level
+aliases, ``SQLAlchemy()`` instances, classes with their bases' qualified names).
+:class:`Index` joins the facts of every module, so a rule in one file knows that ``User``
+(imported from ``app.models``, perhaps through a re-export) is a model of the ``db``
+defined in ``app.ext``. The facts' classes and the file helpers
+(:mod:`~fss_compat.codemod.source_files`) are re-exported here, where the tool imports them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterable
-from collections.abc import Iterator
-from pathlib import Path
+
+from fss_compat.codemod.module_facts import ClassFacts
+from fss_compat.codemod.module_facts import DbFacts
+from fss_compat.codemod.module_facts import ModuleFacts
+from fss_compat.codemod.module_facts import TableName
+from fss_compat.codemod.source_files import absolute
+from fss_compat.codemod.source_files import import_root
+from fss_compat.codemod.source_files import iter_python_files
+from fss_compat.codemod.source_files import module_name
+
+__all__ = [
+    "DECLARATIVE_BASES",
+    "SQLALCHEMY_CLASSES",
+    "ClassFacts",
+    "DbFacts",
+    "Index",
+    "ModuleFacts",
+    "TableName",
+    "absolute",
+    "import_root",
+    "iter_python_files",
+    "module_name",
+]
 
 #: The qualified names of Flask-SQLAlchemy's class and of fss_compat's.
 SQLALCHEMY_CLASSES = frozenset(
@@ -34,136 +56,6 @@ DECLARATIVE_BASES = frozenset(
 )
 #: The packages whose Query classes define Flask-SQLAlchemy's methods as it does.
 _QUERY_LIBRARIES = ("flask_sqlalchemy.", "fss_compat.", "sqlalchemy.")
-_SKIPPED_DIRS = frozenset({".git", ".hg", ".tox", ".nox", "__pycache__", "node_modules"})
-
-
-@dataclasses.dataclass
-class ClassFacts:
-    """What the tool needs to know about one class, wherever it is used."""
-
-    qname: str
-    path: str
-    bases: list[str]
-    abstract: bool = False
-    #: ``"explicit"``, ``"declared_attr"`` or ``""`` (none in the class body).
-    tablename: str = ""
-    table: bool = False
-    bind_key: bool = False
-    #: The ``__bind_key__`` when it is a string literal, else ``""``.
-    bind_key_value: str = ""
-    #: Whether the class body assigns ``metadata`` (a declarative base's own MetaData).
-    metadata: bool = False
-    #: Whether the class body declares a relationship.
-    relationships: bool = False
-    query_class: bool = False
-    primary_key: bool = False
-    #: Whether the class body defines ``__repr__``.
-    repr: bool = False
-    dynamic: list[str] = dataclasses.field(default_factory=list)
-    #: The qualified name ``query_class`` is set to, when the tool can tell.
-    query_class_name: str = ""
-    #: The functions the class body defines.
-    methods: list[str] = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass
-class DbFacts:
-    """A module-level ``db = SQLAlchemy(...)``."""
-
-    qname: str
-    #: The qualified names the constructor may be (checked against the index).
-    constructor: list[str]
-    model_class: str = ""
-    query_class: bool = False
-    #: Whether the constructor is given ``metadata=``.
-    metadata: bool = False
-    #: The qualified name of its ``query_class`` argument, when the tool can tell.
-    query_class_name: str = ""
-
-
-@dataclasses.dataclass
-class ModuleFacts:
-    """The facts of one module."""
-
-    module: str
-    path: str
-    #: module-level name -> the qualified name it stands for (imports, ``X = a.b``).
-    aliases: dict[str, str] = dataclasses.field(default_factory=dict)
-    classes: list[ClassFacts] = dataclasses.field(default_factory=list)
-    dbs: list[DbFacts] = dataclasses.field(default_factory=list)
-    #: The qualified names of the receivers of ``X.query`` (whether or not models), and
-    #: the classes of ``cls.query`` and ``self.query`` in their methods.
-    queried: set[str] = dataclasses.field(default_factory=set)
-    #: The config keys that switch a legacy feature on which the module may set.
-    config_keys: set[str] = dataclasses.field(default_factory=set)
-    #: ``alias.attr`` for each attribute read on a module-level alias (``views.base``).
-    reads: set[str] = dataclasses.field(default_factory=set)
-    #: The modules it imports with ``from <module> import *``.
-    star_imports: set[str] = dataclasses.field(default_factory=set)
-    #: Facts a rule family keeps for itself, by family (the typed-model families' schema):
-    #: carried to :attr:`Index.extra` untouched.
-    extra: dict[str, object] = dataclasses.field(default_factory=dict)
-
-
-@dataclasses.dataclass(frozen=True)
-class TableName:
-    """A model's table name as the running app has it (``migrate --app``).
-
-    :param name: the name; ``""`` when the tool must not write one.
-    :param why_not: why not, when ``name`` is empty.
-    """
-
-    name: str = ""
-    why_not: str = ""
-
-
-def iter_python_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Every ``.py`` file under ``paths``, sorted per directory; hidden and cache dirs skipped.
-
-    :raises FileNotFoundError: for a path that does not exist.
-    """
-    for raw in paths:
-        path = Path(raw)
-        if path.is_file():
-            yield path
-        elif path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(
-                    d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")
-                )
-                yield from (Path(root, name) for name in sorted(files) if name.endswith(".py"))
-        else:
-            raise FileNotFoundError(f"No such file or directory: {str(path)!r}.")
-
-
-def module_name(path: Path) -> str:
-    """The dotted module name of ``path``, from the package folders (with ``__init__.py``)."""
-    path = path.resolve()
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").is_file():
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return ".".join(parts) or path.stem
-
-
-def import_root(path: Path) -> Path:
-    """The folder that must be on ``sys.path`` to import ``path`` by its module name."""
-    folder = path.resolve().parent
-    while (folder / "__init__.py").is_file():
-        folder = folder.parent
-    return folder
-
-
-def absolute(name: str, module: str, is_package: bool) -> str:
-    """Resolve a relative qualified name (``.models.User``) against ``module``."""
-    if not name.startswith("."):
-        return name
-    dots = len(name) - len(name.lstrip("."))
-    package = module.split(".") if is_package else module.split(".")[:-1]
-    base = package[: len(package) - (dots - 1)] if dots > 1 else package
-    rest = name[dots:]
-    return ".".join([*base, rest] if rest else base)
 
 
 @dataclasses.dataclass

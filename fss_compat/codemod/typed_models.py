@@ -22,51 +22,20 @@ can live side by side in one class.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import typing as t
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod import VisitorBasedCodemodCommand
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.call_args import Flag
-from fss_compat.codemod.call_args import Names
+from fss_compat.codemod.class_command import ClassCommand
+from fss_compat.codemod.class_command import Decision
+from fss_compat.codemod.class_command import Outcome
 from fss_compat.codemod.column_calls import ColumnCall
 from fss_compat.codemod.column_calls import is_column
 from fss_compat.codemod.python_types import PyType
-from fss_compat.codemod.python_types import Spelling
-from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
 
 __all__ = ["ColumnPlan", "Decision", "Outcome", "TypedColumns", "column_plan"]
-
-
-class Outcome(enum.Enum):
-    """What the rule did with one site."""
-
-    #: Rewritten.
-    REWRITTEN = "rewritten"
-    #: Left as it is; the reason says why.
-    REPORTED = "reported"
-
-
-@dataclasses.dataclass(frozen=True)
-class Decision:
-    """One site of a typed-model rule, and what became of it.
-
-    :param rule: the catalogue id (``FSC305``).
-    :param model: the class (qualified name) the attribute belongs to.
-    :param detail: what was written (``Mapped[str | None]``), or why nothing was.
-    """
-
-    rule: str
-    line: int
-    model: str
-    attribute: str
-    outcome: Outcome
-    detail: str
 
 
 def _without(args: t.Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
@@ -81,56 +50,18 @@ def _without(args: t.Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
     return kept
 
 
-class TypedColumns(VisitorBasedCodemodCommand):
+class TypedColumns(ClassCommand):
     """FSC305: type the ``Column`` assignments of mapped classes.
-
-    :param schema: the joined schema facts of the project (every module read).
-    :param module: this module's dotted name.
-    :param target: the oldest Python the project supports (``X | None`` from 3.10).
 
     .. versionadded:: 0.1.0
     """
 
     DESCRIPTION = "FSC305 typed-columns: Column(...) -> Mapped[...] = mapped_column(...)"
-    METADATA_DEPENDENCIES = (ScopeProvider,)
-
-    def __init__(
-        self,
-        context: CodemodContext,
-        schema: SchemaIndex,
-        module: str,
-        is_package: bool = False,
-        target: Target | None = None,
-    ) -> None:
-        super().__init__(context)
-        self.schema = schema
-        self.module_name = module
-        self.is_package = is_package
-        self.target = target or Target()
-        self.decisions: list[Decision] = []
-        self._classes: list[str] = []
-        self._spelling: Spelling | None = None
-        self._names: Names | None = None
-
-    def visit_Module(self, node: cst.Module) -> None:
-        scopes = self.metadata[ScopeProvider]
-        self._names = Names(t.cast(t.Any, scopes), self.module_name, self.is_package)
-        self._spelling = Spelling(self._names.bindings(node))
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        outer = self._classes[-1] if self._classes else self.module_name
-        self._classes.append(f"{outer}.{node.name.value}")
-
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        self._classes.pop()
-        return updated_node
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
-        if not self._classes or len(updated_node.body) != 1:
+        if not self.classes or len(updated_node.body) != 1:
             return updated_node
         small = updated_node.body[0]
         if not (
@@ -141,7 +72,7 @@ class TypedColumns(VisitorBasedCodemodCommand):
             and is_column(small.value)
         ):
             return updated_node
-        model = self._classes[-1]
+        model = self.classes[-1]
         facts = self.schema.classes.get(model)
         name = small.targets[0].target.value
         column = next((c for c in facts.columns if c.attribute == name), None) if facts else None
@@ -159,7 +90,7 @@ class TypedColumns(VisitorBasedCodemodCommand):
         key_names: set[str],
         attributes: set[str],
     ) -> cst.AnnAssign | None:
-        model = self._classes[-1]
+        model = self.classes[-1]
         name = column.attribute
         plan = column_plan(self.schema, column, key_names)
         if isinstance(plan, str):
@@ -169,13 +100,11 @@ class TypedColumns(VisitorBasedCodemodCommand):
             return None
         call = t.cast(cst.Call, small.value)
         args = _without(call.args, "nullable") if plan.drop_nullable else list(call.args)
-        spelling = Spelling(t.cast(Spelling, self._spelling).bindings, attributes)
+        spelling = self.spelling(attributes)
         inner = spelling.annotation(plan.kind, plan.optional, self.target)
         mapped = spelling.reference("sqlalchemy.orm.Mapped")
         factory = spelling.reference("sqlalchemy.orm.mapped_column")
-        for module, obj, alias in spelling.imports:
-            AddImportsVisitor.add_needed_import(self.context, module, obj, alias)
-        t.cast(Spelling, self._spelling).bindings.update(spelling.bindings)
+        self.imports(spelling)
         annotation = f"{mapped}[{inner}]"
         self.decisions.append(
             Decision("FSC305", column.line, model, name, Outcome.REWRITTEN, annotation)

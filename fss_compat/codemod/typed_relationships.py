@@ -21,13 +21,13 @@ import libcst as cst
 
 from fss_compat.codemod.call_args import Flag
 from fss_compat.codemod.class_command import ClassCommand
+from fss_compat.codemod.class_command import Outcome
 from fss_compat.codemod.directions import Direction
 from fss_compat.codemod.directions import direction as direction_of
 from fss_compat.codemod.directions import required as required_of
 from fss_compat.codemod.python_types import PyType
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.schema_index import SchemaIndex
-from fss_compat.codemod.typed_models import Outcome
 
 __all__ = ["RelationshipType", "TypedRelationships", "relationship_type"]
 
@@ -82,12 +82,6 @@ class TypedRelationships(ClassCommand):
     """
 
     DESCRIPTION = "FSC401 typed-relationships: relationship(...) -> Mapped[...] = relationship(...)"
-
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        self.classes.pop()
-        return updated_node
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine

@@ -11,8 +11,6 @@ the same line.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,36 +19,18 @@ import pytest
 
 from fss_compat import catalogue
 from fss_compat.codemod import runner
+from tests._support.blog_tree import ROOT as ROOT  # test_typed_example imports the three
+from tests._support.blog_tree import SCRIPT as SCRIPT
+from tests._support.blog_tree import STAGES as STAGES
+from tests._support.blog_tree import blog_at
+from tests._support.blog_tree import run_in
 
-ROOT = Path(__file__).resolve().parents[2]
-STAGES = ROOT / "examples" / "stages"
-SCRIPT = Path(sys.executable).parent / "fss-compat"
 #: Lines of the hand-written patches the tool must write identically, by stage.
 PATCH_LINES = {3: "03-db-names.patch", 4: "04-table-names.patch", 5: "05-query-api.patch"}
 
 
-def _env(tree: Path, legacy_modes: str = "") -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"FSS_LEGACY", "PYTEST_ADDOPTS", "PYTHONPATH", "CI"}
-    }
-    env |= {"PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1", "CI": "1"}
-    if legacy_modes:
-        env["FSS_LEGACY"] = legacy_modes
-    return env
-
-
 def _run(args: list[str], tree: Path, legacy_modes: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args,
-        cwd=tree,
-        env=_env(tree, legacy_modes),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return run_in(args, tree, {"FSS_LEGACY": legacy_modes} if legacy_modes else None)
 
 
 def _added_lines(patch: str) -> list[str]:
@@ -65,23 +45,7 @@ def _added_lines(patch: str) -> list[str]:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """The blog at stage 0, in a folder of its own."""
-    if not SCRIPT.exists():
-        pytest.fail(f"No console script {SCRIPT}: reinstall the project ('pip install -e .').")
-    shutil.copytree(
-        ROOT / "examples" / "blog",
-        tmp_path / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (tmp_path / "examples" / "__init__.py").write_text("")
-    (tmp_path / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
-    subprocess.run(
-        ["git", "apply", str(STAGES / "00-flask-sqlalchemy.patch")],
-        cwd=tmp_path,
-        env=env,
-        check=True,
-    )
-    return tmp_path
+    return blog_at(tmp_path, "00-flask-sqlalchemy.patch")
 
 
 def test_blog_migrated_stage_by_stage(tree: Path) -> None:

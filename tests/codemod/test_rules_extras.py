@@ -50,6 +50,15 @@ def test_paginate_reading_the_request_is_manual(project: Project) -> None:
     assert project.read("views.py").count("TODO(fss FSC605)") == 1
 
 
+def test_one_todo_per_rule_and_statement(project: Project) -> None:
+    """Two manual sites of one rule in one statement get one TODO comment above it."""
+    source = HEADER + "a = (db.paginate(s, per_page=5), db.paginate(s, page=1))\n"
+    project.write({"models.py": MODELS, "views.py": source.replace("\n\n", "\n\ns = None\n", 1)})
+    result = project.migrate(stage=8)
+    assert result.statuses("FSC605") == [Status.MANUAL, Status.MANUAL]
+    assert project.read("views.py").count("TODO(fss FSC605)") == 1
+
+
 @pytest.mark.parametrize(
     ("source", "feature"),
     [

@@ -11,54 +11,31 @@ from __future__ import annotations
 
 import collections
 import importlib.util
-import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks import v2_counts
+from tests._support.blog_tree import SCRIPT
+from tests._support.blog_tree import blog_at
+from tests._support.blog_tree import run_in
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = Path(sys.executable).parent / "fss-compat"
 #: The sites the tool leaves to a person, with their TODO: two relative SQLite URLs (2.x
 #: reads them from app.root_path, 3.x from app.instance_path: which file is the app's is
 #: the app's decision) and the audit model's bind key (its table moves to its own metadata;
 #: code reading db.metadata or table.info needs a look).
 MANUAL = {"FSC711": 2, "FSC713": 1}
 _TODO = re.compile(r"# TODO\(fss (FSC\d{3})\)")
-
-
-def _run(args: list[str], tree: Path, level: str | None) -> subprocess.CompletedProcess[str]:
-    skip = {"FSS_LEGACY", "FSS_COMPAT_LEVEL", "PYTEST_ADDOPTS", "PYTHONPATH", "CI"}
-    env = {k: v for k, v in os.environ.items() if k not in skip}
-    env |= {"PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1", "CI": "1"}
-    if level is not None:
-        env["FSS_COMPAT_LEVEL"] = level
-    return subprocess.run(
-        args, cwd=tree, env=env, capture_output=True, text=True, timeout=180, check=False
-    )
+#: The migration reads the level of the blog from the environment.
+LEVEL_2_5 = {"FSS_COMPAT_LEVEL": "2.5"}
 
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """The blog at stage -1, in a folder of its own."""
-    if not SCRIPT.exists():
-        pytest.fail(f"No console script {SCRIPT}: reinstall the project ('pip install -e .').")
-    shutil.copytree(
-        ROOT / "examples" / "blog",
-        tmp_path / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (tmp_path / "examples" / "__init__.py").write_text("")
-    (tmp_path / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
-    patch = ROOT / "examples" / "stages" / "m1-flask-sqlalchemy-2x.patch"
-    subprocess.run(["git", "apply", str(patch)], cwd=tmp_path, env=env, check=True)
-    return tmp_path
+    return blog_at(tmp_path, "m1-flask-sqlalchemy-2x.patch")
 
 
 def test_stage_m1_blog_migrated_to_3_1(tree: Path) -> None:
@@ -67,9 +44,9 @@ def test_stage_m1_blog_migrated_to_3_1(tree: Path) -> None:
         pytest.fail("The 3.1 run needs Flask-SQLAlchemy 3.1.1: install the 'test' extra.")
     blog = tree / "examples" / "blog"
     args = [str(SCRIPT), "migrate", "examples/blog", "--stage", "-1"]
-    migrated = _run([*args, "--write"], tree, "2.5")
+    migrated = run_in([*args, "--write"], tree, LEVEL_2_5)
     assert migrated.returncode == 0, (migrated.stdout, migrated.stderr)
-    again = _run([*args, "--check"], tree, "2.5")
+    again = run_in([*args, "--check"], tree, LEVEL_2_5)
     assert again.returncode == 0, ("not idempotent", again.stdout, again.stderr)
     assert "0 to rewrite" in again.stderr and "0 files to change" in again.stderr, again.stderr
     sources = {path.name: path.read_text(encoding="utf-8") for path in blog.glob("*.py")}
@@ -84,7 +61,7 @@ def test_stage_m1_blog_migrated_to_3_1(tree: Path) -> None:
     # Query.get (the 2.x blog's get_or_404 calls it) is legacy in SQLAlchemy 2: stage 5's.
     pytest_args += ["-p", "no:hypothesispytest", "-W", "default::sqlalchemy.exc.LegacyAPIWarning"]
     for served in (["--fss-compat"], []):
-        tests = _run([*pytest_args, *served, "examples/blog"], tree, None)
+        tests = run_in([*pytest_args, *served, "examples/blog"], tree)
         assert tests.returncode == 0, (served, tests.stdout[-3000:])
         assert " passed" in tests.stdout and " skipped" not in tests.stdout
 
