@@ -1,11 +1,10 @@
 """Every stage of ``migration_guide.md``, proven on the example app.
 
-``examples/blog`` is the blog at stage 1 (import swapped to fss_compat). Each other stage is
-rebuilt in a temporary folder by applying the patches in ``examples/stages`` with
-``git apply``: ``00-...`` alone for stage 0 (back on Flask-SQLAlchemy), ``03-...`` up to
-``NN-...`` for stage N. The example's own tests then run in a subprocess with
-``FSS_LEGACY`` set so that every legacy feature migrated by that stage is an error, and the
-schema the app creates is compared with stage 0's.
+Each stage is a folder of plain files (``examples/stages``, see its README; stage 1 is
+``examples/blog``), copied to a temporary folder as ``examples/blog``. The example's own
+tests then run in a subprocess with ``FSS_LEGACY`` set so that every legacy feature
+migrated by that stage is an error, and the schema the app creates is compared with stage
+0's.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import dataclasses
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 import typing as t
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from examples import stages
 from fss_compat import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,17 +46,6 @@ CORE = frozenset(
 #: What is left after the optional stage 10 replaces the rest with plain code.
 PAGINATION = frozenset({"Pagination", "keyset_paginate", "paginate"})
 
-# The stages with a patch of their own: number -> name; the patch is "NN-<name>.patch".
-PATCHED: dict[int, str] = {
-    3: "db-names",
-    4: "table-names",
-    5: "query-api",
-    6: "dynamic-relationships",
-    7: "bind-keys",
-    8: "helpers",
-    9: "own-the-session",
-    10: "plain-core",
-}
 # Feature ids each stage migrates (the catalogue's stage of each runtime feature); from that
 # stage on they run in 'error' mode.
 MIGRATES: dict[int, tuple[str, ...]] = {
@@ -87,7 +75,7 @@ class Stage:
     """One stage of the guide: how to build it and what its test run must show.
 
     :param id: the test id, ``"<number>-<name>"``.
-    :param patches: file names in ``examples/stages``, applied in order to ``examples/blog``.
+    :param files: the stage number whose folder (``examples.stages``) the run copies.
     :param legacy_modes: the ``FSS_LEGACY`` value; ``None`` leaves it unset.
     :param args: extra pytest arguments.
     :param uses: with ``--fss-compat``: the report, as feature id -> call sites.
@@ -100,7 +88,7 @@ class Stage:
     """
 
     id: str
-    patches: tuple[str, ...] = ()
+    files: int = 1
     legacy_modes: str | None = None
     args: tuple[str, ...] = ()
     uses: t.Mapping[str, int] | None = None
@@ -114,15 +102,11 @@ def _migrated(number: int) -> list[str]:
     return [id for n, ids in MIGRATES.items() if n <= number for id in ids]
 
 
-def _patches(number: int) -> tuple[str, ...]:
-    return tuple(f"{n:02d}-{name}.patch" for n, name in PATCHED.items() if n <= number)
-
-
 def _migration_stage(number: int, uses: t.Mapping[str, int]) -> Stage:
-    """Stage ``number``: its patches, every feature migrated so far as an error, a report."""
+    """Stage ``number``: its files, every feature migrated so far as an error, a report."""
     return Stage(
-        id=f"{number}-{PATCHED[number]}",
-        patches=_patches(number),
+        id=f"{number}-{stages.stage(number).name}",
+        files=number,
         legacy_modes=",".join(f"{id}=error" for id in _migrated(number)),
         args=("--fss-compat",),
         uses=uses,
@@ -150,18 +134,18 @@ STAGE_LIST = [
     # bare flag reads the level from FSS_COMPAT_LEVEL). Query.get is legacy in SQLAlchemy 2.
     Stage(
         "-1-flask-sqlalchemy-2x",
-        patches=("m1-flask-sqlalchemy-2x.patch",),
+        files=-1,
         args=("--fss-compat", "-W", "default::sqlalchemy.exc.LegacyAPIWarning"),
         uses=STAGE_M1_USES,
         level="2.5",
     ),
     # The plugin stays loaded (without --fss-compat it serves nothing): the blog's tests
     # use its per-test isolation fixture, which works on Flask-SQLAlchemy too.
-    Stage("0-flask-sqlalchemy", patches=("00-flask-sqlalchemy.patch",), on_flask_sqlalchemy=True),
+    Stage("0-flask-sqlalchemy", files=0, on_flask_sqlalchemy=True),
     # Stage 1's proof, step one: the unchanged Flask-SQLAlchemy app, served by fss_compat.
     Stage(
         "1-alias",
-        patches=("00-flask-sqlalchemy.patch",),
+        files=0,
         args=("--fss-compat",),
         uses=STAGE_1_USES,
     ),
@@ -180,43 +164,15 @@ STAGE_LIST = [
     _migration_stage(6, {"FSC304": 1, "FSC601": 6, "FSC605": 2}),
     _migration_stage(7, {"FSC601": 6, "FSC605": 2}),
     _migration_stage(8, {}),
-    Stage("9-own-the-session", patches=_patches(9), legacy_modes="*=error", kept=CORE),
-    Stage("10-plain-core", patches=_patches(10), legacy_modes="*=error", kept=PAGINATION),
+    Stage("9-own-the-session", files=9, legacy_modes="*=error", kept=CORE),
+    Stage("10-plain-core", files=10, legacy_modes="*=error", kept=PAGINATION),
 ]
-
-
-def _git_apply(patch: Path, tree: Path) -> None:
-    # The ceiling stops git from finding a repository above the tree (a --basetemp inside
-    # a checkout): inside one, 'git apply' skips paths outside the current folder silently.
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tree.parent)}
-    result = subprocess.run(
-        ["git", "apply", "--whitespace=error-all", str(patch)],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"{patch.name} no longer applies to examples/blog plus the patches before it:\n"
-            f"{result.stderr}\nRebuild the stage (see examples/stages/README.md) and"
-            " regenerate the patch.",
-            pytrace=False,
-        )
 
 
 def build(stage: Stage, tree: Path) -> Path:
     """Lay out ``<tree>/examples/blog`` at ``stage`` and return ``tree``."""
-    shutil.copytree(
-        BLOG,
-        tree / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (tree / "examples" / "__init__.py").write_text("")
+    stages.lay_out(stage.files, tree)
     (tree / "pytest.ini").write_text(PYTEST_INI)
-    for name in stage.patches:
-        _git_apply(STAGES / name, tree)
     return tree
 
 
@@ -312,11 +268,12 @@ def test_stage(stage: Stage, tmp_path: Path, baseline_schema: str) -> None:
     assert _output(schema, f"schema.py at stage {stage.id}") == baseline_schema
 
 
-def test_stages_cover_every_feature_and_patch() -> None:
-    """Stage 8 has every catalogued feature in error mode; every patch belongs to a stage."""
+def test_stages_cover_every_feature_and_folder() -> None:
+    """Stage 8 has every catalogued feature in error mode; every stage folder is run."""
     assert set(_migrated(8)) == {feature.id for feature in catalogue.FEATURES}
-    used = {name for stage in STAGE_LIST for name in stage.patches}
-    assert used == {path.name for path in STAGES.glob("*.patch")}
+    assert {stage.files for stage in STAGE_LIST} == {found.number for found in stages.STAGES}
+    folders = {path for path in STAGES.iterdir() if path.is_dir() and path.name[0] != "_"}
+    assert folders == {found.folder for found in stages.STAGES} - {BLOG}
 
 
 def test_guide_has_a_section_per_feature() -> None:
@@ -326,8 +283,12 @@ def test_guide_has_a_section_per_feature() -> None:
     assert not missing, f"migration_guide.md has no section titled {missing}"
 
 
-def test_guide_names_every_patch() -> None:
-    """The guide points to each stage's patch, so readers find the full change."""
+def test_guide_names_every_stage_folder() -> None:
+    """The guide links each stage's folder, so readers find the full files."""
     guide = GUIDE.read_text(encoding="utf-8")
-    missing = [p.name for p in sorted(STAGES.glob("*.patch")) if p.name not in guide]
-    assert not missing, f"migration_guide.md does not mention {missing}"
+    missing = [
+        found.folder.relative_to(ROOT).as_posix()
+        for found in stages.STAGES
+        if f"({found.folder.relative_to(ROOT).as_posix()}" not in guide
+    ]
+    assert not missing, f"migration_guide.md does not link {missing}"

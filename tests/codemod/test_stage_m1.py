@@ -1,6 +1,6 @@
 """The blog written for Flask-SQLAlchemy 2.x, migrated by the tool to the 3.1 level.
 
-The blog at stage -1 (``examples/stages/m1-flask-sqlalchemy-2x.patch``) is rewritten in a
+The blog at stage -1 (``examples/stages/m1-flask-sqlalchemy-2x``) is rewritten in a
 temporary folder by the ``fss-compat`` console script (``migrate --stage -1 --write``,
 the level read from ``FSS_COMPAT_LEVEL=2.5``); a second run finds nothing to change; what
 is left is the manual sites, each with its TODO; and the blog's own tests then pass at the
@@ -13,7 +13,6 @@ import collections
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import v2_counts
+from examples import stages
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "fss-compat"
@@ -48,16 +48,8 @@ def tree(tmp_path: Path) -> Path:
     """The blog at stage -1, in a folder of its own."""
     if not SCRIPT.exists():
         pytest.fail(f"No console script {SCRIPT}: reinstall the project ('pip install -e .').")
-    shutil.copytree(
-        ROOT / "examples" / "blog",
-        tmp_path / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (tmp_path / "examples" / "__init__.py").write_text("")
+    stages.lay_out(-1, tmp_path)
     (tmp_path / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
-    patch = ROOT / "examples" / "stages" / "m1-flask-sqlalchemy-2x.patch"
-    subprocess.run(["git", "apply", str(patch)], cwd=tmp_path, env=env, check=True)
     return tmp_path
 
 

@@ -14,15 +14,13 @@ gets a base of its own, FSC304.base).
 from __future__ import annotations
 
 import difflib
-import shutil
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.codemod.test_integration import ROOT
+from examples import stages
 from tests.codemod.test_integration import SCRIPT
 from tests.codemod.test_integration import STAGES
 from tests.codemod.test_integration import _run
@@ -56,25 +54,9 @@ CREATE = (
 
 
 def _tree(folder: Path) -> Path:
-    shutil.copytree(
-        ROOT / "examples" / "blog",
-        folder / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (folder / "examples" / "__init__.py").write_text("")
+    stages.lay_out(0, folder)
     (folder / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
     (folder / "examples" / "blog" / "models.py").write_text(CLASSIC, encoding="utf-8")
-    subprocess.run(
-        [
-            "git",
-            "apply",
-            "--include=examples/blog/test_blog.py",
-            str(STAGES / "00-flask-sqlalchemy.patch"),
-        ],
-        cwd=folder,
-        env={"GIT_CEILING_DIRECTORIES": str(folder.parent), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
     return folder
 
 
