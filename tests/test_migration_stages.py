@@ -4,7 +4,8 @@ Each stage is a folder of plain files (``examples/stages``, see its README; stag
 ``examples/blog``), copied to a temporary folder as ``examples/blog``. The example's own
 tests then run in a subprocess with ``FSS_LEGACY`` set so that every legacy feature
 migrated by that stage is an error, and the schema the app creates is compared with stage
-0's.
+0's. The folder of every stage the migrate command makes must be its output, byte for
+byte, made from the folder of the stage before.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ CORE = frozenset(
         "paginate",
     }
 )
-#: What is left after the optional stage 10 replaces the rest with plain code.
+#: What is left after the optional stage 11 replaces the rest with plain code.
 PAGINATION = frozenset({"Pagination", "keyset_paginate", "paginate"})
 
 # Feature ids each stage migrates (the catalogue's stage of each runtime feature); from that
@@ -53,21 +54,32 @@ MIGRATES: dict[int, tuple[str, ...]] = {
     for stage in sorted({f.stage for f in catalogue.FEATURES})
 }
 
-# What the '--fss-compat' report lists before any migration: feature id -> call sites.
+# What the '--fss-compat' report lists before any migration: feature id -> call sites;
+# then after each stage from 3 to 7 (none from 8 on).
 STAGE_1_USES = {
-    "FSC104": 4,
+    "FSC101": 15,
+    "FSC104": 2,
     "FSC201": 1,
     "FSC301": 4,
     "FSC304": 1,
+    "FSC402": 2,
     "FSC403": 1,
     "FSC601": 4,
     "FSC605": 2,
 }
+_LATER = {"FSC304": 1, "FSC601": 4, "FSC605": 2}
+STAGE_3_USES = {**_LATER, "FSC104": 1, "FSC201": 1, "FSC301": 4, "FSC402": 1, "FSC403": 1}
+STAGE_4_USES = {**_LATER, "FSC104": 1, "FSC201": 1, "FSC402": 1, "FSC403": 1}
+# FSC201 turned 'User.query...first_or_404()' into 'db.first_or_404(...)': one more FSC601.
+STAGE_5_USES = {**_LATER, "FSC104": 1, "FSC402": 1, "FSC403": 1, "FSC601": 5}
+# FSC403 turned '.posts....paginate()' into 'db.paginate(...)': one more FSC601.
+STAGE_6_USES = {**_LATER, "FSC601": 6}
+STAGE_7_USES = {"FSC601": 6, "FSC605": 2}
 
 _REPORT_TITLE = "fss_compat legacy feature report"
 _REPORT_LINE = re.compile(r"^\s+(FSC\d{3}) [a-z0-9-]+: \d+ uses? at (\d+) sites?$", re.MULTILINE)
 _WARNED = re.compile(r"LegacyFeatureWarning: (FSC\d{3}) ")
-_FSS_IMPORT = re.compile(r"^from (fss_compat\S*) import (\w+)$", re.MULTILINE)
+_FSS_IMPORT = re.compile(r"^from (fss_compat\S*) import (.+)$", re.MULTILINE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,12 +155,7 @@ STAGE_LIST = [
     # use its per-test isolation fixture, which works on Flask-SQLAlchemy too.
     Stage("0-flask-sqlalchemy", files=0, on_flask_sqlalchemy=True),
     # Stage 1's proof, step one: the unchanged Flask-SQLAlchemy app, served by fss_compat.
-    Stage(
-        "1-alias",
-        files=0,
-        args=("--fss-compat",),
-        uses=STAGE_1_USES,
-    ),
+    Stage("1-alias", files=0, args=("--fss-compat",), uses=STAGE_1_USES),
     Stage("1-import-swap"),
     Stage(
         "2-observe",
@@ -156,16 +163,15 @@ STAGE_LIST = [
         args=("-W", "default::fss_compat.legacy.LegacyFeatureWarning"),
         warned=frozenset(STAGE_1_USES),
     ),
-    _migration_stage(3, {**STAGE_1_USES, "FSC104": 1}),
-    _migration_stage(
-        4, {"FSC104": 1, "FSC201": 1, "FSC304": 1, "FSC403": 1, "FSC601": 4, "FSC605": 2}
-    ),
-    _migration_stage(5, {"FSC104": 1, "FSC304": 1, "FSC403": 1, "FSC601": 5, "FSC605": 2}),
-    _migration_stage(6, {"FSC304": 1, "FSC601": 6, "FSC605": 2}),
-    _migration_stage(7, {"FSC601": 6, "FSC605": 2}),
+    _migration_stage(3, STAGE_3_USES),
+    _migration_stage(4, STAGE_4_USES),
+    _migration_stage(5, STAGE_5_USES),
+    _migration_stage(6, STAGE_6_USES),
+    _migration_stage(7, STAGE_7_USES),
     _migration_stage(8, {}),
-    Stage("9-own-the-session", files=9, legacy_modes="*=error", kept=CORE),
-    Stage("10-plain-core", files=10, legacy_modes="*=error", kept=PAGINATION),
+    _migration_stage(9, {}),
+    Stage("10-own-the-session", files=10, legacy_modes="*=error", kept=CORE),
+    Stage("11-plain-core", files=11, legacy_modes="*=error", kept=PAGINATION),
 ]
 
 
@@ -260,11 +266,14 @@ def test_stage(stage: Stage, tmp_path: Path, baseline_schema: str) -> None:
             source = path.read_text(encoding="utf-8")
             assert "SQLAlchemy(" not in source, path.name
             assert "flask_sqlalchemy" not in source, path.name
-            for module, name in _FSS_IMPORT.findall(source):
+            for module, names in _FSS_IMPORT.findall(source):
                 if path.name.startswith("test_") and module == "fss_compat.testing":
                     continue  # the tests' per-test isolation: a test dependency, not the app's
-                assert module == "fss_compat", f"{path.name} imports {name!r} from {module}"
-                assert name in stage.kept, f"{path.name} still imports {name!r} from fss_compat"
+                assert module == "fss_compat", f"{path.name} imports {names!r} from {module}"
+                for name in names.split(","):
+                    assert name.strip() in stage.kept, (
+                        f"{path.name} still imports {name.strip()!r} from fss_compat"
+                    )
     assert _output(schema, f"schema.py at stage {stage.id}") == baseline_schema
 
 
@@ -292,3 +301,30 @@ def test_guide_names_every_stage_folder() -> None:
         if f"({found.folder.relative_to(ROOT).as_posix()}" not in guide
     ]
     assert not missing, f"migration_guide.md does not link {missing}"
+
+
+GENERATED = [found for found in stages.STAGES if found.runs]
+
+
+@pytest.mark.parametrize("made", GENERATED, ids=[f"{s.number}-{s.name}" for s in GENERATED])
+def test_generated_stage_is_the_tool_output(made: stages.Stage, tmp_path: Path) -> None:
+    """A generated stage's folder is what ``migrate --stage N`` writes, and a fixed point."""
+    written = stages.generate(made.number, tmp_path)
+    committed = stages.files(made.number)
+    runs = " then ".join(f"--stage {run}" for run in made.runs)
+    assert written == committed, (
+        f"{made.folder.relative_to(ROOT)} is not what `fss-compat migrate {runs}` makes of"
+        f" stage {stages.previous(made.number).number}. If the tool changed on purpose, run"
+        " `python -m examples.stages regenerate` and review its diff. The tool's output"
+        f" against the folder:\n{stages.unified(committed, written)}"
+    )
+    for run in made.runs:
+        again = stages.migrate(tmp_path, run, "--check")
+        assert again.returncode == 0 and again.stdout == "", again.stdout + again.stderr
+
+
+def test_hand_finished_stage_is_a_fixed_point(tmp_path: Path) -> None:
+    """Stage 8, the tool's output finished by hand, leaves the tool nothing to do."""
+    stages.lay_out(8, tmp_path)
+    again = stages.migrate(tmp_path, 8, "--check")
+    assert again.returncode == 0 and again.stdout == "", again.stdout + again.stderr

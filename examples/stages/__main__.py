@@ -1,6 +1,7 @@
-"""``python -m examples.stages diff OLD NEW``: the change between two stages of the blog.
+"""``python -m examples.stages``: the example blog's stages, from the repository root.
 
-Run it from the repository root; the stage numbers are the guide's.
+``diff OLD NEW`` prints the change between two stages (the guide's numbers);
+``regenerate`` rewrites the folders of the generated stages from the migrate command.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from examples.stages import diff
+from examples import stages
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,8 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     compare = commands.add_parser("diff", help="print the unified diff between two stages")
     compare.add_argument("old", type=int)
     compare.add_argument("new", type=int)
+    commands.add_parser(
+        "regenerate", help="rewrite the generated stages from `fss-compat migrate --stage N`"
+    )
     args = parser.parse_args(argv)
-    sys.stdout.write(diff(args.old, args.new))
+    if args.command == "diff":
+        sys.stdout.write(stages.diff(args.old, args.new))
+        return 0
+    changed = stages.regenerate()
+    names = ", ".join(str(number) for number in changed) or "none"
+    sys.stdout.write(f"Stages rewritten: {names}. Review them with 'git diff'.\n")
     return 0
 
 

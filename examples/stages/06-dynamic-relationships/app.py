@@ -6,7 +6,6 @@ import typing as t
 
 import click
 import sqlalchemy as sa
-import sqlalchemy.orm as orm
 from flask import Flask
 from flask import abort
 from flask import redirect
@@ -101,8 +100,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         user = db.first_or_404(
             sa.select(User).filter_by(name=name), description=f"No user {name!r}."
         )
-        posts = sa.select(Post).where(orm.with_parent(user, User.posts))
-        page = db.paginate(posts.order_by(Post.id.desc()), per_page=5)
+        page = db.paginate(user.posts.select().order_by(Post.id.desc()), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="show_user", args={"name": name})
 
     @app.get("/posts/<int:post_id>")

@@ -6,7 +6,6 @@ import typing as t
 
 import click
 import sqlalchemy as sa
-import sqlalchemy.orm as orm
 from flask import Flask
 from flask import abort
 from flask import redirect
@@ -15,7 +14,6 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
-from examples.blog.models import AuditBase
 from examples.blog.models import AuditEntry
 from examples.blog.models import Comment
 from examples.blog.models import Post
@@ -89,7 +87,6 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         db.create_all()
-        AuditBase.metadata.create_all(db.engines["audit"])
 
     @app.get("/")
     def index() -> str:
@@ -103,8 +100,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         user = db.first_or_404(
             sa.select(User).filter_by(name=name), description=f"No user {name!r}."
         )
-        posts = sa.select(Post).where(orm.with_parent(user, User.posts))
-        page = db.paginate(posts.order_by(Post.id.desc()), per_page=5)
+        page = db.paginate(user.posts.select().order_by(Post.id.desc()), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="show_user", args={"name": name})
 
     @app.get("/posts/<int:post_id>")

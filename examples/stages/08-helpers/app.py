@@ -6,7 +6,6 @@ import typing as t
 
 import click
 import sqlalchemy as sa
-import sqlalchemy.orm as orm
 from flask import Flask
 from flask import abort
 from flask import redirect
@@ -15,16 +14,12 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
-from examples.blog.models import AuditBase
 from examples.blog.models import AuditEntry
 from examples.blog.models import Comment
 from examples.blog.models import Post
 from examples.blog.models import User
 from examples.blog.models import db
-from fss_compat import first_or_404
-from fss_compat import get_or_404
-from fss_compat import keyset_paginate
-from fss_compat import paginate
+from fss_compat import first_or_404, get_or_404, keyset_paginate, paginate
 
 PAGE = """<!doctype html>
 <title>Blog</title>
@@ -100,7 +95,6 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         db.create_all()
-        AuditBase.metadata.create_all(db.engines["audit"])
 
     @app.get("/")
     def index() -> str:
@@ -113,8 +107,8 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         user = first_or_404(
             db.session, sa.select(User).filter_by(name=name), description=f"No user {name!r}."
         )
-        posts = sa.select(Post).where(orm.with_parent(user, User.posts))
-        page = paginate(db.session, posts.order_by(Post.id.desc()), page=_page_number(), per_page=5)
+        posts = user.posts.select().order_by(Post.id.desc())
+        page = paginate(db.session, posts, page=_page_number(), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="show_user", args={"name": name})
 
     @app.get("/posts/<int:post_id>")
@@ -124,9 +118,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
 
     @app.post("/posts")
     def create_post() -> Response:
-        author = first_or_404(
-            db.session, sa.select(User).filter_by(name=request.form["author"]).limit(1)
-        )
+        author = first_or_404(db.session, sa.select(User).filter_by(name=request.form["author"]).limit(1))
         post = Post(title=request.form["title"], body=request.form.get("body", ""), author=author)
         db.session.add(post)
         db.session.flush()

@@ -1,13 +1,12 @@
-"""The blog's models, moving off Flask-SQLAlchemy stage by stage (see migration_guide.md)."""
+"""The blog's models, written the Flask-SQLAlchemy way."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 import sqlalchemy.orm as orm
-
 from fss_compat import SQLAlchemy
+import sqlalchemy as sa
 
 
 class Base(orm.DeclarativeBase):
@@ -23,44 +22,45 @@ def _now() -> dt.datetime:
 
 class User(db.Model):
     __tablename__ = "user"
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    name: orm.Mapped[str] = orm.mapped_column(sa.String(80), unique=True)
-    posts: orm.WriteOnlyMapped[Post] = orm.relationship(back_populates="author")
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(80), unique=True, nullable=False)
+    posts: orm.WriteOnlyMapped[Post] = orm.relationship("Post", back_populates="author")
 
 
 class Post(db.Model):
     __tablename__ = "post"
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    title: orm.Mapped[str] = orm.mapped_column(sa.String(200))
-    body: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
-    created: orm.Mapped[dt.datetime] = orm.mapped_column(default=_now)
-    author_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("user.id"))
-    author: orm.Mapped[User] = orm.relationship(back_populates="posts")
-    comments: orm.Mapped[list[Comment]] = orm.relationship(
-        back_populates="post", order_by="Comment.id", cascade="all, delete-orphan"
+    id = sa.Column(sa.Integer, primary_key=True)
+    title = sa.Column(sa.String(200), nullable=False)
+    body = sa.Column(sa.Text, nullable=False, default="")
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    author_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"), nullable=False)
+    comments = orm.relationship(
+        "Comment", back_populates="post", order_by="Comment.id", cascade="all, delete-orphan"
     )
+    author = orm.relationship("User", back_populates="posts")
 
 
 class Comment(db.Model):
     __tablename__ = "comment"
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    body: orm.Mapped[str] = orm.mapped_column(sa.Text)
-    post_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("post.id"))
-    post: orm.Mapped[Post] = orm.relationship(back_populates="comments")
-    author_name: orm.Mapped[str] = orm.mapped_column(sa.String(80))
+    id = sa.Column(sa.Integer, primary_key=True)
+    body = sa.Column(sa.Text, nullable=False)
+    post_id = sa.Column(sa.Integer, sa.ForeignKey("post.id"), nullable=False)
+    author_name = sa.Column(sa.String(80), nullable=False)
+    post = orm.relationship("Post", back_populates="comments")
 
 
 class AuditBase(orm.DeclarativeBase):
-    """The audit database's own base; the session routes by its metadata's ``bind_key``."""
-
     metadata = sa.MetaData(info={"bind_key": "audit"})
+
+
+db.metadatas["audit"] = AuditBase.metadata
 
 
 class AuditEntry(AuditBase):
     """Who did what, kept in a separate database (the ``audit`` bind)."""
 
     __tablename__ = "audit_entry"
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    action: orm.Mapped[str] = orm.mapped_column(sa.String(40))
-    detail: orm.Mapped[str] = orm.mapped_column(sa.String(200))
-    at: orm.Mapped[dt.datetime] = orm.mapped_column(default=_now)
+    id = sa.Column(sa.Integer, primary_key=True)
+    action = sa.Column(sa.String(40), nullable=False)
+    detail = sa.Column(sa.String(200), nullable=False)
+    at = sa.Column(sa.DateTime, nullable=False, default=_now)

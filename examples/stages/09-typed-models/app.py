@@ -19,7 +19,7 @@ from examples.blog.models import Comment
 from examples.blog.models import Post
 from examples.blog.models import User
 from examples.blog.models import db
-from fss_compat import first_or_404, get_or_404, keyset_paginate
+from fss_compat import first_or_404, get_or_404, keyset_paginate, paginate
 
 PAGE = """<!doctype html>
 <title>Blog</title>
@@ -72,6 +72,14 @@ POST = """<!doctype html>
 """
 
 
+def _page_number() -> int:
+    """The ``?page=`` number: 404 for anything ``int()`` rejects, as Flask-SQLAlchemy does."""
+    try:
+        return int(request.args.get("page", 1))
+    except ValueError:
+        abort(404)
+
+
 def _audit(action: str, detail: str) -> None:
     db.session.add(AuditEntry(action=action, detail=detail))
 
@@ -90,10 +98,8 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
 
     @app.get("/")
     def index() -> str:
-        # TODO(fss FSC605): 'db.paginate(...)' reads page and per_page from the request; see "FSC605 paginate-request-args" in the guide.
-        page = db.paginate(
-            sa.select(Post).order_by(Post.created.desc(), Post.id.desc()), per_page=5
-        )
+        posts = sa.select(Post).order_by(Post.created.desc(), Post.id.desc())
+        page = paginate(db.session, posts, page=_page_number(), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="index", args={})
 
     @app.get("/users/<name>")
@@ -101,8 +107,8 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         user = first_or_404(
             db.session, sa.select(User).filter_by(name=name), description=f"No user {name!r}."
         )
-        # TODO(fss FSC605): 'db.paginate(...)' reads page and per_page from the request; see "FSC605 paginate-request-args" in the guide.
-        page = db.paginate(user.posts.select().order_by(Post.id.desc()), per_page=5)
+        posts = user.posts.select().order_by(Post.id.desc())
+        page = paginate(db.session, posts, page=_page_number(), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="show_user", args={"name": name})
 
     @app.get("/posts/<int:post_id>")

@@ -7,7 +7,6 @@ import typing as t
 
 import click
 import sqlalchemy as sa
-import sqlalchemy.orm as orm
 from flask import Flask
 from flask import abort
 from flask import redirect
@@ -16,8 +15,6 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
-from examples.blog.core import first_or_404
-from examples.blog.core import get_or_404
 from examples.blog.models import AuditBase
 from examples.blog.models import AuditEntry
 from examples.blog.models import Base
@@ -26,8 +23,7 @@ from examples.blog.models import Post
 from examples.blog.models import Session
 from examples.blog.models import User
 from examples.blog.models import session
-from fss_compat import keyset_paginate
-from fss_compat import paginate
+from fss_compat import first_or_404, get_or_404, keyset_paginate, paginate
 
 PAGE = """<!doctype html>
 <title>Blog</title>
@@ -115,7 +111,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     Base.metadata.create_all(engines["blog"])
     AuditBase.metadata.create_all(engines["audit"])
     Session.configure(binds={Base: engines["blog"], AuditBase: engines["audit"]})
-    app.teardown_appcontext(lambda exc: session.remove())
+    session.init_app(app)
 
     @app.get("/")
     def index() -> str:
@@ -128,8 +124,8 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         user = first_or_404(
             session, sa.select(User).filter_by(name=name), description=f"No user {name!r}."
         )
-        posts = sa.select(Post).where(orm.with_parent(user, User.posts))
-        page = paginate(session, posts.order_by(Post.id.desc()), page=_page_number(), per_page=5)
+        posts = user.posts.select().order_by(Post.id.desc())
+        page = paginate(session, posts, page=_page_number(), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="show_user", args={"name": name})
 
     @app.get("/posts/<int:post_id>")
@@ -139,9 +135,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
 
     @app.post("/posts")
     def create_post() -> Response:
-        author = first_or_404(
-            session, sa.select(User).filter_by(name=request.form["author"]).limit(1)
-        )
+        author = first_or_404(session, sa.select(User).filter_by(name=request.form["author"]).limit(1))
         post = Post(title=request.form["title"], body=request.form.get("body", ""), author=author)
         session.add(post)
         session.flush()
