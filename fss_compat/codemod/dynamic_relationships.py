@@ -76,7 +76,7 @@ class DynamicRelationships(ClassCommand):
     ) -> None:
         super().__init__(context, schema, module, is_package, target)
         self.plan = plan or DynamicPlan({}, {}, {})
-        self.uses = ModuleSites({}, {}, [], set())
+        self.uses = ModuleSites({}, {})
         #: Per enclosing statement: whether a rewrite happened inside it.
         self._statements: list[bool] = []
 

@@ -32,6 +32,7 @@ from fss_compat.codemod.column_calls import is_column
 from fss_compat.codemod.column_calls import is_mapped_column
 from fss_compat.codemod.column_calls import key_names
 from fss_compat.codemod.column_calls import mapped_column_call
+from fss_compat.codemod.dynamic_uses import ModuleUses
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.relationship_calls import is_relationship
 from fss_compat.codemod.relationship_calls import relationship_call
@@ -68,6 +69,8 @@ class ModuleSchema:
     #: Every attribute name the module uses (``x.<name>``): where a dynamic relationship's
     #: uses may be.
     attributes: set[str] = dataclasses.field(default_factory=set)
+    #: How it uses them (recorded by the scan, for FSC403's plan).
+    uses: ModuleUses = dataclasses.field(default_factory=ModuleUses)
 
 
 Line = t.Callable[[cst.CSTNode], int]

@@ -187,9 +187,6 @@ class Index:
     star_imports: dict[str, set[str]] = dataclasses.field(default_factory=dict)
     #: Every module's :attr:`ModuleFacts.extra`, by family: what the family joins itself.
     extra: dict[str, list[object]] = dataclasses.field(default_factory=dict)
-    #: The texts the scan read instead of the files, by path (``migrate``'s rounds keep
-    #: the files' new text in memory): what a family that reads a module again must read.
-    sources: dict[str, str] = dataclasses.field(default_factory=dict)
     #: The attributes of the dynamic relationships a family rewrites, with every use
     #: (FSC403): the manual findings that rely on them staying dynamic (FSC104's) get no
     #: TODO comment.

@@ -26,9 +26,12 @@ from fss_compat.codemod.backrefs import plan_backrefs
 from fss_compat.codemod.call_args import Names
 from fss_compat.codemod.call_args import last_name
 from fss_compat.codemod.dynamic_relationships import DynamicRelationships
-from fss_compat.codemod.dynamic_sites import BUILDERS
-from fss_compat.codemod.dynamic_sites import MUTATIONS
-from fss_compat.codemod.dynamic_sites import TERMINALS
+from fss_compat.codemod.dynamic_uses import MUTATIONS
+from fss_compat.codemod.dynamic_uses import TERMINALS
+from fss_compat.codemod.dynamic_uses import Use
+from fss_compat.codemod.dynamic_uses import UseReader
+from fss_compat.codemod.dynamic_uses import mentioned
+from fss_compat.codemod.dynamic_uses import query_chain
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import OnClass
 from fss_compat.codemod.engine import Rule
@@ -61,17 +64,6 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], type[t.Any]], ...] = (
 )
 
 
-def _chain_base(node: cst.BaseExpression) -> cst.Attribute | None:
-    """The ``<obj>.<attribute>`` a chain of query-builder calls starts from."""
-    while (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in BUILDERS
-    ):
-        node = node.func.value
-    return node if isinstance(node, cst.Attribute) else None
-
-
 class TypedRules(Rule):
     """FSC305 typed-columns, FSC401 typed-relationships, FSC402 backref, FSC403
     dynamic-relationship.
@@ -80,6 +72,8 @@ class TypedRules(Rule):
     """
 
     FEATURES = ("FSC305", "FSC401", "FSC402", "FSC403")
+    #: The scan's reading of the module's attribute uses (None in ``migrate``).
+    _uses: UseReader | None = None
 
     # -- scan: facts and candidates ---------------------------------------------------
 
@@ -91,8 +85,12 @@ class TypedRules(Rule):
         return ScanNames(self.run.names, self.where), SubtreeLines(statement, self.line(statement))
 
     def visit_Module(self, node: cst.Module) -> None:
-        """Start the module's schema facts."""
-        self.run.facts.extra[KEY] = ModuleSchema(self.run.module, self.run.path)
+        """Start the module's schema facts (and, in the scan, its uses of attributes)."""
+        schema = self.run.facts.extra[KEY] = ModuleSchema(self.run.module, self.run.path)
+        self._uses = UseReader() if self.run.names is not None else None
+        if self._uses is not None:
+            bound = (next(iter(q)) for q in self.bindings.values() if len(q) == 1)
+            schema.uses.bound.update(bound)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         """Record a module-level ``Table(...)``'s columns."""
@@ -148,24 +146,75 @@ class TypedRules(Rule):
         self.report(node, "FSC402", "other-side", message, subject)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        """Record the attribute names the module uses."""
+        """Record the attribute names the module uses, and (in the scan) how."""
         self._schema.attributes.add(node.attr.value)
+        if self._uses is None:
+            return
+        site = self._uses.attribute(node)
+        use = Use(site.attribute, self.line(node), site.shape, site.reason, self._receiver(node))
+        self._schema.uses.uses.append(use)
+
+    def _receiver(self, node: cst.Attribute) -> frozenset[str]:
+        """What the object before the dot may stand for, when it may be a class: a name
+        the module binds to one thing (an import, a class; a local name or a parameter is
+        never a model class, and a module-level name bound twice is no class's name).
+        """
+        head = node.value
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if isinstance(head, cst.Name) and len(self.bindings.get(head.value, ())) == 1:
+            return self.qnames(node.value)
+        return frozenset()
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        """A string that mentions ``.<attribute>`` (which may be a dynamic relationship)."""
+        if self._uses is not None and "." in node.value:
+            # Where has counted the string's own newlines already: it is a token.
+            line = self.where.line_of(node) - node.value.count("\n")
+            strings = self._schema.uses.strings
+            strings.extend((line, name) for name in sorted(mentioned(node.value)))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        """What is assigned to is not a use with a write-only form."""
+        if self._uses is not None:
+            self._uses.target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        """See :meth:`visit_AssignTarget`."""
+        if self._uses is not None:
+            self._uses.target(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        """See :meth:`visit_AssignTarget`."""
+        if self._uses is not None:
+            self._uses.target(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        """See :meth:`visit_AssignTarget`."""
+        if self._uses is not None:
+            self._uses.target(node.target)
 
     def visit_Call(self, node: cst.Call) -> None:
         """``<obj>.<attribute>...all()`` and the other uses of a dynamic relationship."""
+        if self._uses is not None:
+            self._uses.call(node)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in TERMINALS | MUTATIONS.keys():
-            base = _chain_base(func.value)
+            base, _ = query_chain(func.value)
             if base is not None:
                 self._use(node, base, f"'.{base.attr.value}...{func.attr.value}()'")
 
     def visit_For(self, node: cst.For) -> None:
         """A loop over a dynamic relationship."""
+        if self._uses is not None:
+            self._uses.loop(node.iter)
         if isinstance(node.iter, cst.Attribute):
             self._use(node, node.iter, f"a loop over '.{node.iter.attr.value}'")
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         """A comprehension over a dynamic relationship."""
+        if self._uses is not None:
+            self._uses.loop(node.iter)
         if isinstance(node.iter, cst.Attribute):
             self._use(node, node.iter, f"a loop over '.{node.iter.attr.value}'")
 

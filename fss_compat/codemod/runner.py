@@ -340,7 +340,6 @@ def scan(
     jobs = _jobs([*files, *extra], sources or {})
     results = _map(jobs, None, options, workers, progress)
     index = Index.build(result.facts for result in results if result.facts is not None)
-    index.sources = dict(sources or {})
     for family in FAMILIES:
         family.prepare(index)
     return judged(index, results, [str(path) for path in files])

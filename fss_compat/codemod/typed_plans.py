@@ -3,8 +3,7 @@
 :func:`schema_of` joins every module's schema facts (``Index.extra["typed"]``, recorded by
 :class:`~fss_compat.codemod.rules_typed.TypedRules` in the scan) into a
 :class:`~fss_compat.codemod.schema_index.SchemaIndex`; :func:`plan_of` decides the dynamic
-relationships from the modules that use their names, read as the scan read them (``migrate``
-keeps each round's new text in memory: ``Index.sources``).
+relationships from the uses of their names the scan recorded in each module.
 
 .. versionadded:: 0.1.0
 """
@@ -17,9 +16,6 @@ import typing as t
 from fss_compat.codemod.backrefs import Reverse
 from fss_compat.codemod.backrefs import plan_backrefs
 from fss_compat.codemod.dynamic_sites import DynamicPlan
-from fss_compat.codemod.dynamic_sites import ModuleSites
-from fss_compat.codemod.dynamic_sites import only
-from fss_compat.codemod.dynamic_sites import parse_and_find_sites
 from fss_compat.codemod.dynamic_sites import plan_dynamic
 from fss_compat.codemod.model_schema import ModuleSchema
 from fss_compat.codemod.project import Index
@@ -65,48 +61,15 @@ def schema_of(index: Index) -> SchemaIndex:
 
 
 def plan_of(index: Index, backrefs: bool = False) -> DynamicPlan:
-    """The dynamic relationships' plan, from the modules that use their names, in their
-    text as the scan read it (``migrate``'s rounds keep the files' new text in memory).
+    """The dynamic relationships' plan, from the uses the scan recorded in every module
+    (``migrate``'s rounds scan the files' new text in memory).
 
     :param backrefs: with the dynamic ``backref=``s (see :func:`plan_dynamic`).
     """
     schema = schema_of(index)
     if backrefs not in _known.plans:
-        # Both plans at once, each module read once for the names of both: reading the
-        # uses (LibCST's scope and position metadata) is most of a scan's time.
-        names: dict[bool, set[str]] = {False: set(), True: set()}
-        for facts in schema.classes.values():
-            for call in facts.relationships:
-                if call.lazy == "dynamic":
-                    names[False].add(call.attribute)
-                    names[True].add(call.attribute)
-                if call.backref is not None and call.backref.lazy == "dynamic":
-                    names[True].add(call.backref.name)
-        texts: dict[str, tuple[str, bool]] = {}
-        for module in schema.modules:
-            if module.path and module.attributes & names[True]:
-                text = index.sources.get(module.path)
-                if text is None:
-                    with open(module.path, encoding="utf-8", newline="") as file:
-                        text = file.read()
-                texts[module.module] = (text, module.path.endswith("__init__.py"))
-        read: dict[str, ModuleSites] = {}
-
-        def finder(
-            module: str, source: str, is_package: bool, attributes: t.Collection[str]
-        ) -> ModuleSites:
-            if module not in read:
-                every = [name for name in names[True] if f".{name}" in source]
-                read[module] = parse_and_find_sites(module, source, is_package, every, schema)
-            return only(read[module], attributes)
-
-        for both in (False, True):
-            sources = {
-                m.module: texts[m.module]
-                for m in schema.modules
-                if m.module in texts and m.attributes & names[both]
-            }
-            _known.plans[both] = plan_dynamic(schema, sources, backrefs=both, finder=finder)
+        uses = {module.module: module.uses for module in schema.modules}
+        _known.plans[backrefs] = plan_dynamic(schema, uses, backrefs=backrefs)
     return _known.plans[backrefs]
 
 

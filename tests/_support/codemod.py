@@ -165,7 +165,6 @@ def rule_context(
         facts.append(scanned.facts)
     run = FileRun(module.replace(".", "/") + ".py", module, False, options or Options())
     run.index = Index.build(facts)
-    run.index.sources = {name.replace(".", "/") + ".py": text for name, text in sources.items()}
     for family in FAMILIES:
         family.prepare(run.index)
     return run.context()

@@ -13,11 +13,13 @@ from libcst.codemod import transform_module
 from fss_compat.codemod import runner
 from fss_compat.codemod.dynamic_relationships import DynamicRelationships
 from fss_compat.codemod.dynamic_sites import plan_dynamic
+from fss_compat.codemod.model_schema import ModuleSchema
 from fss_compat.codemod.model_schema import collect
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
 from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
+from fss_compat.codemod.typed_plans import KEY
 
 
 def schema_for(sources: dict[str, str]) -> SchemaIndex:
@@ -28,7 +30,10 @@ def schema_for(sources: dict[str, str]) -> SchemaIndex:
         result = runner.scan_module(source, f"{module}.py", module, False)
         assert result.facts is not None, result.error
         facts.append(result.facts)
-        schemas.append(collect(cst.parse_module(source), module, False))
+        schema = collect(cst.parse_module(source), module, False)
+        # The uses of attributes only the scan records (FSC403's plan reads them).
+        schema.uses = t.cast(ModuleSchema, result.facts.extra[KEY]).uses
+        schemas.append(schema)
     return SchemaIndex.build(schemas, Index.build(facts))
 
 
@@ -44,7 +49,7 @@ def run(
     schema = schema_for(sources)
     extra: dict[str, t.Any] = {}
     if command is DynamicRelationships:
-        extra["plan"] = plan_dynamic(schema, {m: (s, False) for m, s in sources.items()})
+        extra["plan"] = plan_dynamic(schema, {m.module: m.uses for m in schema.modules})
     new: dict[str, str] = {}
     warnings: list[str] = []
     for module, source in sources.items():

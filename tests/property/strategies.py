@@ -642,3 +642,54 @@ def rule_selections() -> st.SearchStrategy[RuleSelection]:
         stage=st.none() | st.sampled_from(stages),
         unsafe=st.booleans(),
     ).filter(lambda s: s.select is None or s.stage is None)
+
+
+# --------------------------------------------------------------------------------------
+# Codemod: how a module uses an attribute (FSC403's reading)
+
+_USE_METHODS = ("filter_by", "order_by", "join", "options", "limit", "get", "select", "foo")
+_USE_ENDS = ("all", "first", "count", "paginate", "first_or_404", "append", "remove", "extend")
+
+
+@st.composite
+def _use_expressions(draw: st.DrawFn) -> str:
+    """``<receiver>.<attribute>`` with a chain of calls and attribute reads after it."""
+    text = draw(st.sampled_from(("user", "self.user", "User", "f(x)", "users[0]")))
+    text += "." + draw(st.sampled_from(("posts", "tags")))
+    for _ in range(draw(st.integers(0, 3))):
+        name = draw(st.sampled_from(_USE_METHODS + _USE_ENDS))
+        argument = draw(st.sampled_from(("", "x", "\n        x,\n    ")))
+        text += f".{name}({argument})"
+    if draw(st.booleans()):
+        text += "." + draw(st.sampled_from(("id", "posts", "c")))
+    return text
+
+
+@st.composite
+def attribute_uses(draw: st.DrawFn) -> str:
+    """A module whose function uses ``posts`` and ``tags`` in generated statements."""
+    lines = ["def view(user, users, x, f):", "    pass"]
+    for expression in draw(st.lists(_use_expressions(), min_size=1, max_size=6)):
+        form = draw(
+            st.sampled_from(
+                (
+                    "    return {}",
+                    "    y = {}",
+                    "    y: int = {}",
+                    "    {} = 1",
+                    "    {} += 1",
+                    "    del {}",
+                    "    for p in {}:\n        pass",
+                    "    z = [p for p in {}]",
+                    "    g({})",
+                    "    h = (\n        {}\n    )",
+                    '    s = "see {}"',
+                )
+            )
+        )
+        if "(" in expression and form.endswith(("= 1", "+= 1", "del {}")):
+            continue  # only names and attributes are assigned to or deleted
+        if form.startswith('    s = "'):
+            expression = expression.replace("\n", " ")
+        lines.append(form.format(expression))
+    return "\n".join(lines) + "\n"
