@@ -1,12 +1,13 @@
 """The example blog, migrated by the tool stage by stage, keeps passing its own tests.
 
-The blog starts at stage 0 (``examples/stages/00-flask-sqlalchemy``: back on
-Flask-SQLAlchemy). For each stage the ``fss-compat`` console script rewrites it in a
+The blog starts at stage 0 (``examples/stages/00-flask-sqlalchemy``: on Flask-SQLAlchemy,
+classic models). For each stage the ``fss-compat`` console script rewrites it in a
 temporary folder (``migrate --stage N --write``; stage 4 with ``--app``), a second run must
 find nothing left to change, and the blog's tests run in a subprocess with every runtime
 feature the scanner reports as gone switched to ``error``: the scanner and the runtime must
-agree. Where the hand-written stage patches add a line the tool can make, the tool makes
-the same line.
+agree. The lines stages 3 to 5 add (the diff between their folders) are lines the tool
+writes here too. ``tests/test_migration_stages.py`` checks the stronger claim, that each
+generated stage's folder is the tool's output byte for byte.
 """
 
 from __future__ import annotations
