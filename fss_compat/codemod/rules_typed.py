@@ -19,6 +19,7 @@ import typing as t
 
 import libcst as cst
 from libcst.codemod import CodemodContext
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.backrefs import BackPopulates
@@ -88,6 +89,7 @@ class TypedRules(Rule):
         """Start the module's schema facts (and, in the scan, its uses of attributes)."""
         schema = self.run.facts.extra[KEY] = ModuleSchema(self.run.module, self.run.path)
         self._uses = UseReader() if self.run.names is not None else None
+        self._receivers: dict[tuple[int, bool, str], frozenset[str]] = {}
         if self._uses is not None:
             bound = (next(iter(q)) for q in self.bindings.values() if len(q) == 1)
             schema.uses.bound.update(bound)
@@ -162,9 +164,17 @@ class TypedRules(Rule):
         head = node.value
         while isinstance(head, cst.Attribute):
             head = head.value
-        if isinstance(head, cst.Name) and len(self.bindings.get(head.value, ())) == 1:
-            return self.qnames(node.value)
-        return frozenset()
+        if not (isinstance(head, cst.Name) and len(self.bindings.get(head.value, ())) == 1):
+            return frozenset()
+        # The same receiver in the same scope stands for the same thing (``User.posts``,
+        # ``db.session`` over and over in one function).
+        where = self.where
+        scope = (id(where.scopes[-1]), where.in_body[-1]) if where.scopes else (0, True)
+        key = (*scope, get_full_name_for_node(node.value) or "")
+        found = self._receivers.get(key)
+        if found is None:
+            found = self._receivers[key] = self.qnames(node.value)
+        return found
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         """A string that mentions ``.<attribute>`` (which may be a dynamic relationship)."""

@@ -8,10 +8,10 @@ reached yet:
 
 - :class:`ScanNames` resolves a node of the class body as if the traversal were in that
   body (the class's own scope, then the scopes around it), with the scan's ``Names``;
-- :class:`SubtreeLines` gives the line of any node inside one statement from LibCST's
-  ``PositionProvider`` run on that statement alone (only when a line is asked for: the
-  classes and tables that declare columns), offset by the statement's own line, which
-  the traversal knows.
+- :class:`SubtreeLines` gives the line of any node inside one statement: it counts the
+  newlines before a class body's members, and runs LibCST's ``PositionProvider`` on the
+  statement alone for other nodes; offset by the statement's own line, which the
+  traversal knows.
 
 .. versionadded:: 0.1.0
 """
@@ -82,7 +82,14 @@ class ScanNames(call_args.Names):
 
 
 class SubtreeLines:
-    """The lines of the nodes inside one statement, from ``PositionProvider`` run on it.
+    """The lines of the nodes inside one statement, offset by the statement's own line,
+    which the traversal knows.
+
+    The members of a class body (its statements and their small statements) are counted:
+    the newlines of the class header, then of each statement before. Any other node is
+    looked up in LibCST's ``PositionProvider`` run on the statement alone, about ten times
+    the cost (measured on ``benchmarks/scan_bench.py``), which only a module-level
+    ``Table(...)`` needs.
 
     :param statement: a class definition or a simple statement line.
     :param line: the line of its first token (of the ``class`` keyword for a class), as
@@ -92,14 +99,20 @@ class SubtreeLines:
     def __init__(self, statement: cst.ClassDef | cst.SimpleStatementLine, line: int) -> None:
         self.statement = statement
         self.first = line
+        self._members: dict[int, int] | None = None
         self._positions: t.Mapping[cst.CSTNode, CodeRange] | None = None
 
     def __call__(self, node: cst.CSTNode) -> int:
         """The line ``node`` starts on."""
         statement = self.statement
-        if isinstance(statement, cst.ClassDef) and node is statement.name:
-            # Asked of every class: not worth a PositionProvider run.
-            return self.first + statement.whitespace_after_class.value.count("\n")
+        if isinstance(statement, cst.ClassDef):
+            if node is statement.name:
+                return self.first + statement.whitespace_after_class.value.count("\n")
+            if self._members is None:
+                self._members = _member_lines(statement, self.first)
+            counted = self._members.get(id(node))
+            if counted is not None:
+                return counted
         if self._positions is None:
             # Without what comes before its first token: a module of the statement alone
             # starts on that token's line. The children are the file's own nodes.
@@ -113,3 +126,32 @@ class SubtreeLines:
             wrapper = MetadataWrapper(cst.Module(body=[alone]), unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
         return self.first + self._positions[node].start.line - 1
+
+
+_CODE = cst.Module(body=[])
+
+
+def _member_lines(node: cst.ClassDef, first: int) -> dict[int, int]:
+    """The line of each statement of a class body, and of each small statement in them."""
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return {}
+    # The header's newlines: the class with one ``pass`` as its body, less that line.
+    bare = node.with_changes(
+        leading_lines=(),
+        decorators=(),
+        lines_after_decorators=(),
+        body=body.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])], footer=()),
+    )
+    line = first + _CODE.code_for_node(bare).count("\n") - 1
+    lines: dict[int, int] = {}
+    for statement in body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            start = line + len(statement.leading_lines)
+            lines[id(statement)] = start
+            for small in statement.body:
+                lines[id(small)] = start
+                if len(statement.body) > 1:  # ``a = 1; b = 2``, rare
+                    start += _CODE.code_for_node(small).count("\n")
+        line += _CODE.code_for_node(statement).count("\n")
+    return lines

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import importlib.util
 import textwrap
+import typing as t
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
 from fss_compat.codemod import runner
+from fss_compat.codemod.model_schema import ModuleSchema
+from fss_compat.codemod.model_schema import collect
 from fss_compat.codemod.project import iter_python_files
 from fss_compat.codemod.project import module_name
+from fss_compat.codemod.typed_plans import KEY
 from tests._support import corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,9 +137,26 @@ SNIPPETS = {
 }
 
 
+def _lines(schema: ModuleSchema) -> dict[str, object]:
+    """The lines of a module's schema facts: per class, its own and its members'."""
+    found: dict[str, object] = {
+        f"table {name}": [c.line for c in columns] for name, columns in schema.tables.items()
+    }
+    for qname, facts in schema.classes.items():
+        # By line and name: the scan's qualified names see functions, collect()'s do not.
+        members = [(c.attribute, c.line) for c in [*facts.columns, *facts.typed_columns]]
+        members += [(r.attribute, r.line) for r in facts.relationships]
+        found[f"class {qname.rpartition('.')[2]} at {facts.line}"] = sorted(members)
+    return found
+
+
 def _check(source: str, path: Path, module: str, is_package: bool = False) -> None:
     result = runner.scan_module(source, str(path), module, is_package, verify_names=True)
     assert result.error == "", result.error
+    # The schema facts' lines, counted by the scan, are PositionProvider's.
+    assert result.facts is not None
+    scanned = t.cast(ModuleSchema, result.facts.extra[KEY])
+    assert _lines(scanned) == _lines(collect(cst.parse_module(source), module, is_package))
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
