@@ -5,7 +5,7 @@ Run from the repository root (needs the ``migrate`` extra; PyPI for the packages
     python -m benchmarks.v2_counts             # the stage -1 blog and the corpus packages
     python -m benchmarks.v2_counts --blog      # the stage -1 blog only (no network)
 
-The code is the example blog at stage -1 (``examples/stages/m1-flask-sqlalchemy-2x.patch``)
+The code is the example blog at stage -1 (``examples/stages/m1-flask-sqlalchemy-2x``)
 and the packages of :data:`benchmarks.corpus.PACKAGES`, most of them written in
 Flask-SQLAlchemy 2.x's time (their sdists are downloaded with pip into
 ``benchmarks/.cache/``; nothing of theirs is committed). On a copy of each, at the 2.5
@@ -21,13 +21,11 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
-import os
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from benchmarks import corpus
+from examples import stages
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Options
@@ -74,15 +72,7 @@ def count(name: str, folder: Path, unsafe: bool = False) -> Counts:
 
 def stage_m1_blog(into: Path) -> Path:
     """Lay out the example blog at stage -1 in ``into``; return its folder."""
-    blog = into / "examples" / "blog"
-    shutil.copytree(
-        ROOT / "examples" / "blog", blog, ignore=shutil.ignore_patterns("__pycache__", "*.db")
-    )
-    (into / "examples" / "__init__.py").write_text("")  # its modules are examples.blog.*
-    patch = ROOT / "examples" / "stages" / "m1-flask-sqlalchemy-2x.patch"
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(into.parent)}
-    subprocess.run(["git", "apply", str(patch)], cwd=into, env=env, check=True)
-    return blog
+    return stages.lay_out(-1, into)  # its modules are examples.blog.*
 
 
 def table(results: list[Counts]) -> str:

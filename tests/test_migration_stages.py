@@ -1,11 +1,11 @@
 """Every stage of ``migration_guide.md``, proven on the example app.
 
-``examples/blog`` is the blog at stage 1 (import swapped to fss_compat). Each other stage is
-rebuilt in a temporary folder by applying the patches in ``examples/stages`` with
-``git apply``: ``00-...`` alone for stage 0 (back on Flask-SQLAlchemy), ``03-...`` up to
-``NN-...`` for stage N. The example's own tests then run in a subprocess with
-``FSS_LEGACY`` set so that every legacy feature migrated by that stage is an error, and the
-schema the app creates is compared with stage 0's.
+Each stage is a folder of plain files (``examples/stages``, see its README; stage 1 is
+``examples/blog``), copied to a temporary folder as ``examples/blog``. The example's own
+tests then run in a subprocess with ``FSS_LEGACY`` set so that every legacy feature
+migrated by that stage is an error, and the schema the app creates is compared with stage
+0's. The folder of every stage the migrate command makes must be its output, byte for
+byte, made from the folder of the stage before.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import dataclasses
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 import typing as t
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from examples import stages
 from fss_compat import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,20 +44,9 @@ CORE = frozenset(
         "paginate",
     }
 )
-#: What is left after the optional stage 10 replaces the rest with plain code.
+#: What is left after the optional stage 11 replaces the rest with plain code.
 PAGINATION = frozenset({"Pagination", "keyset_paginate", "paginate"})
 
-# The stages with a patch of their own: number -> name; the patch is "NN-<name>.patch".
-PATCHED: dict[int, str] = {
-    3: "db-names",
-    4: "table-names",
-    5: "query-api",
-    6: "dynamic-relationships",
-    7: "bind-keys",
-    8: "helpers",
-    9: "own-the-session",
-    10: "plain-core",
-}
 # Feature ids each stage migrates (the catalogue's stage of each runtime feature); from that
 # stage on they run in 'error' mode.
 MIGRATES: dict[int, tuple[str, ...]] = {
@@ -65,21 +54,32 @@ MIGRATES: dict[int, tuple[str, ...]] = {
     for stage in sorted({f.stage for f in catalogue.FEATURES})
 }
 
-# What the '--fss-compat' report lists before any migration: feature id -> call sites.
+# What the '--fss-compat' report lists before any migration: feature id -> call sites;
+# then after each stage from 3 to 7 (none from 8 on).
 STAGE_1_USES = {
-    "FSC104": 4,
+    "FSC101": 15,
+    "FSC104": 2,
     "FSC201": 1,
     "FSC301": 4,
     "FSC304": 1,
+    "FSC402": 2,
     "FSC403": 1,
     "FSC601": 4,
     "FSC605": 2,
 }
+_LATER = {"FSC304": 1, "FSC601": 4, "FSC605": 2}
+STAGE_3_USES = {**_LATER, "FSC104": 1, "FSC201": 1, "FSC301": 4, "FSC402": 1, "FSC403": 1}
+STAGE_4_USES = {**_LATER, "FSC104": 1, "FSC201": 1, "FSC402": 1, "FSC403": 1}
+# FSC201 turned 'User.query...first_or_404()' into 'db.first_or_404(...)': one more FSC601.
+STAGE_5_USES = {**_LATER, "FSC104": 1, "FSC402": 1, "FSC403": 1, "FSC601": 5}
+# FSC403 turned '.posts....paginate()' into 'db.paginate(...)': one more FSC601.
+STAGE_6_USES = {**_LATER, "FSC601": 6}
+STAGE_7_USES = {"FSC601": 6, "FSC605": 2}
 
 _REPORT_TITLE = "fss_compat legacy feature report"
 _REPORT_LINE = re.compile(r"^\s+(FSC\d{3}) [a-z0-9-]+: \d+ uses? at (\d+) sites?$", re.MULTILINE)
 _WARNED = re.compile(r"LegacyFeatureWarning: (FSC\d{3}) ")
-_FSS_IMPORT = re.compile(r"^from (fss_compat\S*) import (\w+)$", re.MULTILINE)
+_FSS_IMPORT = re.compile(r"^from (fss_compat\S*) import (.+)$", re.MULTILINE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Stage:
     """One stage of the guide: how to build it and what its test run must show.
 
     :param id: the test id, ``"<number>-<name>"``.
-    :param patches: file names in ``examples/stages``, applied in order to ``examples/blog``.
+    :param files: the stage number whose folder (``examples.stages``) the run copies.
     :param legacy_modes: the ``FSS_LEGACY`` value; ``None`` leaves it unset.
     :param args: extra pytest arguments.
     :param uses: with ``--fss-compat``: the report, as feature id -> call sites.
@@ -100,7 +100,7 @@ class Stage:
     """
 
     id: str
-    patches: tuple[str, ...] = ()
+    files: int = 1
     legacy_modes: str | None = None
     args: tuple[str, ...] = ()
     uses: t.Mapping[str, int] | None = None
@@ -114,15 +114,11 @@ def _migrated(number: int) -> list[str]:
     return [id for n, ids in MIGRATES.items() if n <= number for id in ids]
 
 
-def _patches(number: int) -> tuple[str, ...]:
-    return tuple(f"{n:02d}-{name}.patch" for n, name in PATCHED.items() if n <= number)
-
-
 def _migration_stage(number: int, uses: t.Mapping[str, int]) -> Stage:
-    """Stage ``number``: its patches, every feature migrated so far as an error, a report."""
+    """Stage ``number``: its files, every feature migrated so far as an error, a report."""
     return Stage(
-        id=f"{number}-{PATCHED[number]}",
-        patches=_patches(number),
+        id=f"{number}-{stages.stage(number).name}",
+        files=number,
         legacy_modes=",".join(f"{id}=error" for id in _migrated(number)),
         args=("--fss-compat",),
         uses=uses,
@@ -150,21 +146,16 @@ STAGE_LIST = [
     # bare flag reads the level from FSS_COMPAT_LEVEL). Query.get is legacy in SQLAlchemy 2.
     Stage(
         "-1-flask-sqlalchemy-2x",
-        patches=("m1-flask-sqlalchemy-2x.patch",),
+        files=-1,
         args=("--fss-compat", "-W", "default::sqlalchemy.exc.LegacyAPIWarning"),
         uses=STAGE_M1_USES,
         level="2.5",
     ),
     # The plugin stays loaded (without --fss-compat it serves nothing): the blog's tests
     # use its per-test isolation fixture, which works on Flask-SQLAlchemy too.
-    Stage("0-flask-sqlalchemy", patches=("00-flask-sqlalchemy.patch",), on_flask_sqlalchemy=True),
+    Stage("0-flask-sqlalchemy", files=0, on_flask_sqlalchemy=True),
     # Stage 1's proof, step one: the unchanged Flask-SQLAlchemy app, served by fss_compat.
-    Stage(
-        "1-alias",
-        patches=("00-flask-sqlalchemy.patch",),
-        args=("--fss-compat",),
-        uses=STAGE_1_USES,
-    ),
+    Stage("1-alias", files=0, args=("--fss-compat",), uses=STAGE_1_USES),
     Stage("1-import-swap"),
     Stage(
         "2-observe",
@@ -172,51 +163,22 @@ STAGE_LIST = [
         args=("-W", "default::fss_compat.legacy.LegacyFeatureWarning"),
         warned=frozenset(STAGE_1_USES),
     ),
-    _migration_stage(3, {**STAGE_1_USES, "FSC104": 1}),
-    _migration_stage(
-        4, {"FSC104": 1, "FSC201": 1, "FSC304": 1, "FSC403": 1, "FSC601": 4, "FSC605": 2}
-    ),
-    _migration_stage(5, {"FSC104": 1, "FSC304": 1, "FSC403": 1, "FSC601": 5, "FSC605": 2}),
-    _migration_stage(6, {"FSC304": 1, "FSC601": 6, "FSC605": 2}),
-    _migration_stage(7, {"FSC601": 6, "FSC605": 2}),
+    _migration_stage(3, STAGE_3_USES),
+    _migration_stage(4, STAGE_4_USES),
+    _migration_stage(5, STAGE_5_USES),
+    _migration_stage(6, STAGE_6_USES),
+    _migration_stage(7, STAGE_7_USES),
     _migration_stage(8, {}),
-    Stage("9-own-the-session", patches=_patches(9), legacy_modes="*=error", kept=CORE),
-    Stage("10-plain-core", patches=_patches(10), legacy_modes="*=error", kept=PAGINATION),
+    _migration_stage(9, {}),
+    Stage("10-own-the-session", files=10, legacy_modes="*=error", kept=CORE),
+    Stage("11-plain-core", files=11, legacy_modes="*=error", kept=PAGINATION),
 ]
-
-
-def _git_apply(patch: Path, tree: Path) -> None:
-    # The ceiling stops git from finding a repository above the tree (a --basetemp inside
-    # a checkout): inside one, 'git apply' skips paths outside the current folder silently.
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tree.parent)}
-    result = subprocess.run(
-        ["git", "apply", "--whitespace=error-all", str(patch)],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"{patch.name} no longer applies to examples/blog plus the patches before it:\n"
-            f"{result.stderr}\nRebuild the stage (see examples/stages/README.md) and"
-            " regenerate the patch.",
-            pytrace=False,
-        )
 
 
 def build(stage: Stage, tree: Path) -> Path:
     """Lay out ``<tree>/examples/blog`` at ``stage`` and return ``tree``."""
-    shutil.copytree(
-        BLOG,
-        tree / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (tree / "examples" / "__init__.py").write_text("")
+    stages.lay_out(stage.files, tree)
     (tree / "pytest.ini").write_text(PYTEST_INI)
-    for name in stage.patches:
-        _git_apply(STAGES / name, tree)
     return tree
 
 
@@ -304,19 +266,23 @@ def test_stage(stage: Stage, tmp_path: Path, baseline_schema: str) -> None:
             source = path.read_text(encoding="utf-8")
             assert "SQLAlchemy(" not in source, path.name
             assert "flask_sqlalchemy" not in source, path.name
-            for module, name in _FSS_IMPORT.findall(source):
+            for module, names in _FSS_IMPORT.findall(source):
                 if path.name.startswith("test_") and module == "fss_compat.testing":
                     continue  # the tests' per-test isolation: a test dependency, not the app's
-                assert module == "fss_compat", f"{path.name} imports {name!r} from {module}"
-                assert name in stage.kept, f"{path.name} still imports {name!r} from fss_compat"
+                assert module == "fss_compat", f"{path.name} imports {names!r} from {module}"
+                for name in names.split(","):
+                    assert name.strip() in stage.kept, (
+                        f"{path.name} still imports {name.strip()!r} from fss_compat"
+                    )
     assert _output(schema, f"schema.py at stage {stage.id}") == baseline_schema
 
 
-def test_stages_cover_every_feature_and_patch() -> None:
-    """Stage 8 has every catalogued feature in error mode; every patch belongs to a stage."""
+def test_stages_cover_every_feature_and_folder() -> None:
+    """Stage 8 has every catalogued feature in error mode; every stage folder is run."""
     assert set(_migrated(8)) == {feature.id for feature in catalogue.FEATURES}
-    used = {name for stage in STAGE_LIST for name in stage.patches}
-    assert used == {path.name for path in STAGES.glob("*.patch")}
+    assert {stage.files for stage in STAGE_LIST} == {found.number for found in stages.STAGES}
+    folders = {path for path in STAGES.iterdir() if path.is_dir() and path.name[0] != "_"}
+    assert folders == {found.folder for found in stages.STAGES} - {BLOG}
 
 
 def test_guide_has_a_section_per_feature() -> None:
@@ -326,8 +292,81 @@ def test_guide_has_a_section_per_feature() -> None:
     assert not missing, f"migration_guide.md has no section titled {missing}"
 
 
-def test_guide_names_every_patch() -> None:
-    """The guide points to each stage's patch, so readers find the full change."""
+def test_guide_names_every_stage_folder() -> None:
+    """The guide links each stage's folder, so readers find the full files."""
     guide = GUIDE.read_text(encoding="utf-8")
-    missing = [p.name for p in sorted(STAGES.glob("*.patch")) if p.name not in guide]
-    assert not missing, f"migration_guide.md does not mention {missing}"
+    missing = [
+        found.folder.relative_to(ROOT).as_posix()
+        for found in stages.STAGES
+        if f"({found.folder.relative_to(ROOT).as_posix()}" not in guide
+    ]
+    assert not missing, f"migration_guide.md does not link {missing}"
+
+
+GENERATED = [found for found in stages.STAGES if found.runs]
+
+
+@pytest.mark.parametrize("made", GENERATED, ids=[f"{s.number}-{s.name}" for s in GENERATED])
+def test_generated_stage_is_the_tool_output(made: stages.Stage, tmp_path: Path) -> None:
+    """A generated stage's folder is what ``migrate --stage N`` writes, and a fixed point."""
+    written = stages.generate(made.number, tmp_path)
+    committed = stages.files(made.number)
+    runs = " then ".join(f"--stage {run}" for run in made.runs)
+    assert written == committed, (
+        f"{made.folder.relative_to(ROOT)} is not what `fss-compat migrate {runs}` makes of"
+        f" stage {stages.previous(made.number).number}. If the tool changed on purpose, run"
+        " `python -m examples.stages regenerate` and review its diff. The tool's output"
+        f" against the folder:\n{stages.unified(committed, written)}"
+    )
+    for run in made.runs:
+        again = stages.migrate(tmp_path, run, "--check")
+        assert again.returncode == 0 and again.stdout == "", again.stdout + again.stderr
+
+
+def _marked(text: str) -> set[str]:
+    """The TODO comments the tool wrote in ``text``, and the lines of the statement after each."""
+    lines = text.splitlines()
+    marked: set[str] = set()
+    for number, line in enumerate(lines):
+        if "# TODO(fss " not in line:
+            continue
+        marked.add(line)
+        depth = 0
+        for follow in lines[number + 1 :]:
+            marked.add(follow)
+            depth += follow.count("(") - follow.count(")")
+            if depth <= 0:
+                break
+    return marked
+
+
+def test_hand_finished_stage_changes_only_what_the_tool_marked(tmp_path: Path) -> None:
+    """Stage 8 is ``migrate --stage 8`` on stage 7, changed only where the tool left a TODO.
+
+    Besides the marked statements, only the ``from fss_compat import`` line may change (the
+    finished statements use one more helper); and the tool has nothing left to do there.
+    """
+    blog = stages.lay_out(7, tmp_path / "tool")
+    assert stages.migrate(tmp_path / "tool", 8, "--write").returncode == 0
+    tool, finished = stages.read(blog), stages.files(8)
+    assert tool.keys() == finished.keys()
+    for name, text in tool.items():
+        if not _marked(text):
+            assert finished[name] == text, f"stage 8's {name} is not the tool's output"
+            continue
+        removed = set(text.splitlines()) - set(finished[name].splitlines())
+        allowed = _marked(text) | {
+            line for line in removed if line.startswith("from fss_compat import ")
+        }
+        assert removed <= allowed, (
+            f"Stage 8's {name} differs from `migrate --stage 8` outside the TODOs it wrote:"
+            f" {sorted(removed - allowed)}. Redo stage 8 from the tool's output:\n"
+            + stages.unified({name: finished[name]}, {name: text})
+        )
+        assert "TODO(fss" not in finished[name], f"stage 8's {name} keeps a TODO"
+    assert any(_marked(text) for text in tool.values()), (
+        "the tool marked nothing: stage 8 can be generated"
+    )
+    stages.lay_out(8, tmp_path / "finished")
+    again = stages.migrate(tmp_path / "finished", 8, "--check")
+    assert again.returncode == 0 and again.stdout == "", again.stdout + again.stderr

@@ -1,4 +1,4 @@
-"""A small blog written the Flask-SQLAlchemy way, running on fss_compat.
+"""A small blog written the Flask-SQLAlchemy way: the example of migration_guide.md.
 
 Run it with ``flask --app examples.blog run`` from the repository root.
 """

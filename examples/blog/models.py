@@ -1,12 +1,10 @@
-"""The blog's models, written the Flask-SQLAlchemy way; only the import differs."""
+"""The blog's models, written the Flask-SQLAlchemy way."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 import sqlalchemy.orm as orm
-
 from fss_compat import SQLAlchemy
 
 
@@ -22,36 +20,34 @@ def _now() -> dt.datetime:
 
 
 class User(db.Model):
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    name: orm.Mapped[str] = orm.mapped_column(sa.String(80), unique=True)
-    posts: orm.Mapped[list[Post]] = db.relationship(back_populates="author", lazy="dynamic")
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(80), unique=True, nullable=False)
+    posts = db.relationship("Post", backref="author", lazy="dynamic")
 
 
 class Post(db.Model):
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    title: orm.Mapped[str] = orm.mapped_column(sa.String(200))
-    body: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
-    created: orm.Mapped[dt.datetime] = orm.mapped_column(default=_now)
-    author_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("user.id"))
-    author: orm.Mapped[User] = db.relationship(back_populates="posts")
-    comments: orm.Mapped[list[Comment]] = db.relationship(
-        back_populates="post", order_by="Comment.id", cascade="all, delete-orphan"
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(200), nullable=False)
+    body = db.Column(db.Text, nullable=False, default="")
+    created = db.Column(db.DateTime, nullable=False, default=_now)
+    author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    comments = db.relationship(
+        "Comment", backref="post", order_by="Comment.id", cascade="all, delete-orphan"
     )
 
 
 class Comment(db.Model):
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    body: orm.Mapped[str] = orm.mapped_column(sa.Text)
-    post_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("post.id"))
-    post: orm.Mapped[Post] = db.relationship(back_populates="comments")
-    author_name: orm.Mapped[str] = orm.mapped_column(sa.String(80))
+    id = db.Column(db.Integer, primary_key=True)
+    body = db.Column(db.Text, nullable=False)
+    post_id = db.Column(db.Integer, db.ForeignKey("post.id"), nullable=False)
+    author_name = db.Column(db.String(80), nullable=False)
 
 
 class AuditEntry(db.Model):
     """Who did what, kept in a separate database (the ``audit`` bind)."""
 
     __bind_key__ = "audit"
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    action: orm.Mapped[str] = orm.mapped_column(sa.String(40))
-    detail: orm.Mapped[str] = orm.mapped_column(sa.String(200))
-    at: orm.Mapped[dt.datetime] = orm.mapped_column(default=_now)
+    id = db.Column(db.Integer, primary_key=True)
+    action = db.Column(db.String(40), nullable=False)
+    detail = db.Column(db.String(200), nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=_now)

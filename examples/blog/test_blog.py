@@ -131,7 +131,9 @@ def test_comment_needs_body(client: FlaskClient) -> None:
 
 
 def test_models_outside_flask(app: Flask) -> None:
-    """Scripts use the same models through ``db.sessionmaker`` with no app context."""
-    with db.sessionmaker() as session:
+    """Scripts use the same models through a plain session on the app's engine."""
+    with app.app_context():
+        engine = db.engine
+    with sa.orm.Session(engine) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Post)) == 12
         assert session.scalars(sa.select(User.name)).all() == ["writer1"]

@@ -1,4 +1,4 @@
-"""The example blog copied into a folder of its own at a stage, and the console script run on it.
+"""The example blog laid out in a folder of its own at a stage, and the console script run on it.
 
 The copy is laid out as in the repository (``examples/blog``, importable as
 ``examples.blog``) with a ``pytest.ini`` that turns warnings into errors, so the blog's own
@@ -10,12 +10,13 @@ options, the import path) are removed, and the copy is the import path.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from examples import stages
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ROOT / "examples" / "stages"
@@ -25,29 +26,13 @@ SCRIPT = Path(sys.executable).parent / "fss-compat"
 _CLEARED = frozenset({"FSS_LEGACY", "FSS_COMPAT_LEVEL", "PYTEST_ADDOPTS", "PYTHONPATH", "CI"})
 
 
-def blog_at(folder: Path, patch: str) -> Path:
-    """Copy the blog into ``folder`` and apply the stage patch ``patch`` to it; return ``folder``.
-
-    :param patch: the name of a file of ``examples/stages``
-        (``"00-flask-sqlalchemy.patch"``).
-    """
+def blog_at(folder: Path, stage: int) -> Path:
+    """Lay the blog out at ``stage`` (the guide's number) in ``folder``; return ``folder``."""
     if not SCRIPT.exists():
         pytest.fail(f"No console script {SCRIPT}: reinstall the project ('pip install -e .').")
-    copy_blog(folder)
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(folder.parent)}
-    subprocess.run(["git", "apply", str(STAGES / patch)], cwd=folder, env=env, check=True)
-    return folder
-
-
-def copy_blog(folder: Path) -> None:
-    """Copy the blog as it is in the repository into ``folder``, with its ``pytest.ini``."""
-    shutil.copytree(
-        ROOT / "examples" / "blog",
-        folder / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (folder / "examples" / "__init__.py").write_text("")
+    stages.lay_out(stage, folder)
     (folder / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
+    return folder
 
 
 def run_in(

@@ -9,10 +9,12 @@ one namespace as a reader typing them would:
 * ``<!-- invisible-code-block: python ... -->`` is executed too but not shown: the context
   the prose gives a block (an ``app``, a ``db``), or a check after it;
 * ``<!-- skip: next "why" -->`` leaves the next block out (a pattern that cannot run alone);
-* ``<!-- quoted-from: examples/stages/<file> -->`` checks the next ``python`` block instead of
-  running it: its lines must be there, in that order (the file is run by the test suite);
-* a ``diff`` block quotes one of the patches ``tests/test_migration_stages.py`` applies:
-  each of its lines must be a line of that patch.
+* ``<!-- quoted-from: examples/stages/<stage>/<file> -->`` checks the next ``python`` block
+  instead of running it: its lines must be there, in that order (the file is run by the test
+  suite);
+* a ``diff`` block quotes the change between two stages of the example (``examples.stages``:
+  one of its ``STEPS``, computed from the stages' folders): each of its lines must be a line
+  of that diff.
 
 Warnings are errors (the project's pytest settings). Blocks in ``{code-block}`` directives
 are patterns, not examples, and are not collected.
@@ -37,10 +39,10 @@ from sybil.parsers.markdown import PythonCodeBlockParser
 from sybil.parsers.markdown import SkipParser
 from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer
 
+from examples import stages
 from fss_compat import legacy
 
 ROOT = Path(__file__).resolve().parents[2]
-STAGES = ROOT / "examples" / "stages"
 #: Pages whose code blocks are not examples to run, and why.
 NOT_EXAMPLES = {
     "docs/rules.md": "the catalogue's before/after patterns, rendered from fss_compat/catalogue.py",
@@ -57,11 +59,8 @@ def pages() -> list[str]:
 
 
 def _file_lines(path: Path) -> list[str]:
-    """The lines of ``path``; of a patch, the file after it: context and added lines."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if path.suffix == ".patch":
-        lines = [line[1:] for line in lines if line[:1] in " +" and not line.startswith("+++")]
-    return [line.rstrip() for line in lines]
+    """The lines of ``path``, without trailing blanks."""
+    return [line.rstrip() for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 class _PythonOrQuoted(PythonEvaluator):
@@ -99,9 +98,9 @@ class _PyconBlocks:
 
 def _check_diff(example: Example) -> None:
     lines = set(str(example.parsed).splitlines()) - {""}
-    patches = [set(path.read_text().splitlines()) for path in sorted(STAGES.glob("*.patch"))]
-    assert any(lines <= patch for patch in patches), (
-        "the diff is not taken from a patch in examples/stages"
+    diffs = [set(stages.diff(old, new).splitlines()) for old, new in stages.STEPS]
+    assert any(lines <= diff for diff in diffs), (
+        "the diff is not taken from the change between two stages (examples.stages.STEPS)"
     )
 
 

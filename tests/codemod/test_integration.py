@@ -1,12 +1,13 @@
 """The example blog, migrated by the tool stage by stage, keeps passing its own tests.
 
-The blog starts at stage 0 (``examples/stages/00-flask-sqlalchemy.patch``: back on
-Flask-SQLAlchemy). For each stage the ``fss-compat`` console script rewrites it in a
+The blog starts at stage 0 (``examples/stages/00-flask-sqlalchemy``: on Flask-SQLAlchemy,
+classic models). For each stage the ``fss-compat`` console script rewrites it in a
 temporary folder (``migrate --stage N --write``; stage 4 with ``--app``), a second run must
 find nothing left to change, and the blog's tests run in a subprocess with every runtime
 feature the scanner reports as gone switched to ``error``: the scanner and the runtime must
-agree. Where the hand-written stage patches add a line the tool can make, the tool makes
-the same line.
+agree. The lines stages 3 to 5 add (the diff between their folders) are lines the tool
+writes here too. ``tests/test_migration_stages.py`` checks the stronger claim, that each
+generated stage's folder is the tool's output byte for byte.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from examples import stages
 from fss_compat import catalogue
 from fss_compat.codemod import runner
 from tests._support.blog_tree import ROOT as ROOT  # test_typed_example imports the three
@@ -25,16 +27,16 @@ from tests._support.blog_tree import STAGES as STAGES
 from tests._support.blog_tree import blog_at
 from tests._support.blog_tree import run_in
 
-#: Lines of the hand-written patches the tool must write identically, by stage.
-PATCH_LINES = {3: "03-db-names.patch", 4: "04-table-names.patch", 5: "05-query-api.patch"}
+#: The stages whose added lines (from the stage before) the tool must write identically.
+PATCH_LINES = {3: 1, 4: 3, 5: 4}
 
 
 def _run(args: list[str], tree: Path, legacy_modes: str = "") -> subprocess.CompletedProcess[str]:
     return run_in(args, tree, {"FSS_LEGACY": legacy_modes} if legacy_modes else None)
 
 
-def _added_lines(patch: str) -> list[str]:
-    text = (STAGES / patch).read_text(encoding="utf-8")
+def _added_lines(stage: int) -> list[str]:
+    text = stages.diff(PATCH_LINES[stage], stage)
     return [
         line[1:].strip()
         for line in text.splitlines()
@@ -45,7 +47,7 @@ def _added_lines(patch: str) -> list[str]:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """The blog at stage 0, in a folder of its own."""
-    return blog_at(tmp_path, "00-flask-sqlalchemy.patch")
+    return blog_at(tmp_path, 0)
 
 
 def test_blog_migrated_stage_by_stage(tree: Path) -> None:
@@ -63,7 +65,7 @@ def test_blog_migrated_stage_by_stage(tree: Path) -> None:
             compile(text, name, "exec")
         source = "\n".join(sources.values())
         if stage in PATCH_LINES:
-            for line in _added_lines(PATCH_LINES[stage]):
+            for line in _added_lines(stage):
                 if "moving off Flask-SQLAlchemy" not in line:
                     assert line in source, (stage, line)
         remaining = {f.feature for f in runner.scan([str(blog)]).findings}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import typing as t
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from examples import stages
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import Options
 from tests._support import corpus
@@ -27,18 +27,8 @@ from tests._support.plugin_app import TESTS
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _blog(tree: Path, patch: str = "") -> Path:
-    shutil.copytree(
-        ROOT / "examples" / "blog",
-        tree / "examples" / "blog",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "instance"),
-    )
-    (tree / "examples" / "__init__.py").write_text("")
-    if patch:
-        env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tree.parent)}
-        path = ROOT / "examples" / "stages" / patch
-        subprocess.run(["git", "apply", str(path)], cwd=tree, env=env, check=True)
-    return tree / "examples" / "blog"
+def _blog(tree: Path, stage: int = 1) -> Path:
+    return stages.lay_out(stage, tree)
 
 
 def _plugin_app(tree: Path) -> Path:
@@ -53,11 +43,11 @@ def _plugin_app(tree: Path) -> Path:
 #: the level it is written for and served at)
 APPS = [
     ("blog", _blog, False, 16, "3.1"),
-    ("blog-stage-0", lambda tree: _blog(tree, "00-flask-sqlalchemy.patch"), True, 16, "3.1"),
+    ("blog-stage-0", lambda tree: _blog(tree, 0), True, 16, "3.1"),
     # The blog written for Flask-SQLAlchemy 2.x (stage -1), served and scanned at 2.5.
     (
         "blog-stage-m1",
-        lambda tree: _blog(tree, "m1-flask-sqlalchemy-2x.patch"),
+        lambda tree: _blog(tree, -1),
         True,
         36,
         "2.5",

@@ -1,6 +1,6 @@
 """The blog written for Flask-SQLAlchemy 2.x, migrated by the tool to the 3.1 level.
 
-The blog at stage -1 (``examples/stages/m1-flask-sqlalchemy-2x.patch``) is rewritten in a
+The blog at stage -1 (``examples/stages/m1-flask-sqlalchemy-2x``) is rewritten in a
 temporary folder by the ``fss-compat`` console script (``migrate --stage -1 --write``,
 the level read from ``FSS_COMPAT_LEVEL=2.5``); a second run finds nothing to change; what
 is left is the manual sites, each with its TODO; and the blog's own tests then pass at the
@@ -35,7 +35,7 @@ LEVEL_2_5 = {"FSS_COMPAT_LEVEL": "2.5"}
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """The blog at stage -1, in a folder of its own."""
-    return blog_at(tmp_path, "m1-flask-sqlalchemy-2x.patch")
+    return blog_at(tmp_path, -1)
 
 
 def test_stage_m1_blog_migrated_to_3_1(tree: Path) -> None:
