@@ -72,9 +72,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(3, "db-names", runs=(3,)),
     Stage(4, "table-names", runs=(4,)),
     Stage(5, "query-api", runs=(5,)),
-    # FSC403 leaves 'db.relationship(' when it makes 'posts' write-only; turning that into
-    # 'orm.relationship(' is FSC104's stage-3 rewrite, so stage 3's rules run once more.
-    Stage(6, "dynamic-relationships", runs=(6, 3)),
+    Stage(6, "dynamic-relationships", runs=(6,)),
     Stage(7, "bind-keys", runs=(7,)),
     Stage(
         8,

@@ -1,7 +1,8 @@
 """FSC403 dynamic-relationship: ``lazy="dynamic"`` becomes a typed write-only relationship.
 
 ``posts = db.relationship("Post", lazy="dynamic")`` becomes ``posts: WriteOnlyMapped["Post"]
-= db.relationship("Post")``, and every use changes with it (:mod:`.dynamic_sites`):
+= orm.relationship("Post")`` (the dynamic form was what kept it on ``db``, FSC104), and
+every use changes with it (:mod:`.dynamic_uses`, :mod:`.dynamic_sites`):
 
 - ``user.posts.filter_by(x=1).all()`` becomes
   ``db.session.scalars(user.posts.select().filter_by(x=1)).all()``;
@@ -38,13 +39,13 @@ from libcst.metadata import ScopeProvider
 from fss_compat.codemod.class_command import ClassCommand
 from fss_compat.codemod.class_command import Decision
 from fss_compat.codemod.class_command import Outcome
-from fss_compat.codemod.dynamic_sites import MUTATIONS
-from fss_compat.codemod.dynamic_sites import UNIQUE
 from fss_compat.codemod.dynamic_sites import DynamicPlan
 from fss_compat.codemod.dynamic_sites import ModuleSites
-from fss_compat.codemod.dynamic_sites import Shape
-from fss_compat.codemod.dynamic_sites import Site
 from fss_compat.codemod.dynamic_sites import find_sites
+from fss_compat.codemod.dynamic_uses import MUTATIONS
+from fss_compat.codemod.dynamic_uses import UNIQUE
+from fss_compat.codemod.dynamic_uses import Shape
+from fss_compat.codemod.dynamic_uses import Site
 from fss_compat.codemod.python_types import Target
 from fss_compat.codemod.schema_index import SchemaIndex
 
@@ -134,7 +135,12 @@ class DynamicRelationships(ClassCommand):
         if args and args[-1].comma != value.args[-1].comma:
             args[-1] = args[-1].with_changes(comma=value.args[-1].comma)
         func = value.func
-        if isinstance(func, (cst.Name, cst.Attribute)) and _last(func) == "dynamic_loader":
+        dbs = self.schema.project.dbs
+        # 'db.relationship' too: the dynamic form was its last reason to stay (FSC104).
+        on_db = any(self.schema.project.resolve(q).rpartition(".")[0] in dbs for q in call.callee)
+        if on_db or (
+            isinstance(func, (cst.Name, cst.Attribute)) and _last(func) == "dynamic_loader"
+        ):
             func = cst.parse_expression(spelling.reference("sqlalchemy.orm.relationship"))
         self.imports(spelling)
         self.decide("FSC403", owner, call, Outcome.REWRITTEN, annotation)

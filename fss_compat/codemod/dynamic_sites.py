@@ -18,10 +18,6 @@ from libcst.metadata import PositionProvider
 from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.call_args import Names
-from fss_compat.codemod.dynamic_uses import BUILDERS
-from fss_compat.codemod.dynamic_uses import MUTATIONS
-from fss_compat.codemod.dynamic_uses import TERMINALS
-from fss_compat.codemod.dynamic_uses import UNIQUE
 from fss_compat.codemod.dynamic_uses import ModuleUses
 from fss_compat.codemod.dynamic_uses import Shape
 from fss_compat.codemod.dynamic_uses import Site
@@ -30,19 +26,7 @@ from fss_compat.codemod.dynamic_uses import mentioned
 from fss_compat.codemod.relationship_calls import RelationshipCall
 from fss_compat.codemod.schema_index import SchemaIndex
 
-__all__ = [
-    "BUILDERS",
-    "MUTATIONS",
-    "TERMINALS",
-    "UNIQUE",
-    "Blocker",
-    "DynamicPlan",
-    "ModuleSites",
-    "Shape",
-    "Site",
-    "find_sites",
-    "plan_dynamic",
-]
+__all__ = ["Blocker", "DynamicPlan", "ModuleSites", "find_sites", "plan_dynamic"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -65,11 +65,11 @@ class Tag(db.Model):
 
 WRITE_ONLY = MODELS.replace(
     '    posts = db.relationship("Post", back_populates="author", lazy="dynamic", order_by=ORDER)',
-    "    posts: orm.WriteOnlyMapped[Post] = db.relationship("
+    "    posts: orm.WriteOnlyMapped[Post] = orm.relationship("
     '"Post", back_populates="author", order_by=ORDER)',
 ).replace(
     '    tags: orm.Mapped[list[Tag]] = db.relationship(lazy="dynamic")',
-    "    tags: orm.WriteOnlyMapped[Tag] = db.relationship()",
+    "    tags: orm.WriteOnlyMapped[Tag] = orm.relationship()",
 )
 
 VIEWS = """\

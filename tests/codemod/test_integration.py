@@ -91,7 +91,7 @@ def test_blog_migrated_stage_by_stage(tree: Path) -> None:
     final = (blog / "models.py").read_text(encoding="utf-8")
     assert "from fss_compat import SQLAlchemy" in final and "class User(Base):" in final
     # FSC403 made the dynamic relationship write-only at stage 6, with its one use.
-    assert "posts: orm.WriteOnlyMapped[Post] = db.relationship(" in final
+    assert "posts: orm.WriteOnlyMapped[Post] = orm.relationship(" in final
     assert "TODO(fss FSC104)" not in final and "TODO(fss" not in final
     # FSC304.base gave the audit model a base of its own at stage 7, registered with the db.
     assert "class AuditEntry(AuditBase):" in final and "__bind_key__" not in final
