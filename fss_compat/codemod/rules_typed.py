@@ -19,7 +19,6 @@ import typing as t
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.helpers import get_full_name_for_node
 from libcst.metadata import ScopeProvider
 
 from fss_compat.codemod.backrefs import BackPopulates
@@ -29,13 +28,9 @@ from fss_compat.codemod.call_args import last_name
 from fss_compat.codemod.dynamic_relationships import DynamicRelationships
 from fss_compat.codemod.dynamic_uses import MUTATIONS
 from fss_compat.codemod.dynamic_uses import TERMINALS
-from fss_compat.codemod.dynamic_uses import Use
-from fss_compat.codemod.dynamic_uses import UseReader
-from fss_compat.codemod.dynamic_uses import mentioned
 from fss_compat.codemod.dynamic_uses import query_chain
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import OnClass
-from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.model_schema import ClassSchema
 from fss_compat.codemod.model_schema import Line
 from fss_compat.codemod.model_schema import ModuleSchema
@@ -56,6 +51,7 @@ from fss_compat.codemod.typed_plans import schema_of
 from fss_compat.codemod.typed_plans import target_of
 from fss_compat.codemod.typed_relationships import TypedRelationships
 from fss_compat.codemod.typed_relationships import relationship_type
+from fss_compat.codemod.use_recording import UseRecordingRule
 
 #: The rewrites each command makes. FSC402's two sides are made together (one without the
 #: other leaves a back_populates= without its partner): selecting either runs it.
@@ -67,7 +63,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], type[t.Any]], ...] = (
 )
 
 
-class TypedRules(Rule):
+class TypedRules(UseRecordingRule):
     """FSC305 typed-columns, FSC401 typed-relationships, FSC402 backref, FSC403
     dynamic-relationship.
 
@@ -75,8 +71,6 @@ class TypedRules(Rule):
     """
 
     FEATURES = ("FSC305", "FSC401", "FSC402", "FSC403")
-    #: The scan's reading of the module's attribute uses (None in ``migrate``).
-    _uses: UseReader | None = None
 
     # -- scan: facts and candidates ---------------------------------------------------
 
@@ -90,13 +84,9 @@ class TypedRules(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         """Start the module's schema facts (and, in the scan, its uses of attributes)."""
         schema = self.run.facts.extra[KEY] = ModuleSchema(self.run.module, self.run.path)
-        self._uses = UseReader() if self.run.names is not None else None
-        self._receivers: dict[tuple[int, bool, str], frozenset[str]] = {}
+        self.start_uses(schema)
         #: The classes of the module by node: their facts, completed member by member.
         self._classes: dict[int, tuple[cst.ClassDef, ClassSchema]] = {}
-        if self._uses is not None:
-            bound = (next(iter(q)) for q in self.bindings.values() if len(q) == 1)
-            schema.uses.bound.update(bound)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         """Record a module-level ``Table(...)``'s columns, or a class member's facts."""
@@ -168,70 +158,9 @@ class TypedRules(Rule):
                     node, "FSC402", "back-populates", message, subject, data=name, line=call.line
                 )
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        """Record the attribute names the module uses, and (in the scan) how."""
-        self._schema.attributes.add(node.attr.value)
-        if self._uses is None:
-            return
-        site = self._uses.attribute(node)
-        if site is not None:
-            line, receiver = self.line(node), self._receiver(node)
-            self._schema.uses.uses.append(
-                Use(site.attribute, line, site.shape, site.reason, receiver)
-            )
-
-    def _receiver(self, node: cst.Attribute) -> frozenset[str]:
-        """What the object before the dot may stand for, when it may be a class: a name
-        the module binds to one thing (an import, a class; a local name or a parameter is
-        never a model class, and a module-level name bound twice is no class's name).
-        """
-        head = node.value
-        while isinstance(head, cst.Attribute):
-            head = head.value
-        if not (isinstance(head, cst.Name) and len(self.bindings.get(head.value, ())) == 1):
-            return frozenset()
-        # The same receiver in the same scope stands for the same thing (``User.posts``,
-        # ``db.session`` over and over in one function).
-        where = self.where
-        scope = (id(where.scopes[-1]), where.in_body[-1]) if where.scopes else (0, True)
-        key = (*scope, get_full_name_for_node(node.value) or "")
-        found = self._receivers.get(key)
-        if found is None:
-            found = self._receivers[key] = self.qnames(node.value)
-        return found
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        """A string that mentions ``.<attribute>`` (which may be a dynamic relationship)."""
-        if self._uses is not None and "." in node.value:
-            # Where has counted the string's own newlines already: it is a token.
-            line = self.where.line_of(node) - node.value.count("\n")
-            strings = self._schema.uses.strings
-            strings.extend((line, name) for name in sorted(mentioned(node.value)))
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        """What is assigned to is not a use with a write-only form."""
-        if self._uses is not None:
-            self._uses.target(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        """See :meth:`visit_AssignTarget`."""
-        if self._uses is not None:
-            self._uses.target(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        """See :meth:`visit_AssignTarget`."""
-        if self._uses is not None:
-            self._uses.target(node.target)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        """See :meth:`visit_AssignTarget`."""
-        if self._uses is not None:
-            self._uses.target(node.target)
-
     def visit_Call(self, node: cst.Call) -> None:
         """``<obj>.<attribute>...all()`` and the other uses of a dynamic relationship."""
-        if self._uses is not None:
-            self._uses.call(node)
+        super().visit_Call(node)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in TERMINALS | MUTATIONS.keys():
             base, _ = query_chain(func.value)
@@ -240,15 +169,13 @@ class TypedRules(Rule):
 
     def visit_For(self, node: cst.For) -> None:
         """A loop over a dynamic relationship."""
-        if self._uses is not None:
-            self._uses.loop(node.iter)
+        super().visit_For(node)
         if isinstance(node.iter, cst.Attribute):
             self._use(node, node.iter, f"a loop over '.{node.iter.attr.value}'")
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         """A comprehension over a dynamic relationship."""
-        if self._uses is not None:
-            self._uses.loop(node.iter)
+        super().visit_CompFor(node)
         if isinstance(node.iter, cst.Attribute):
             self._use(node, node.iter, f"a loop over '.{node.iter.attr.value}'")
 
