@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import Options
 from fss_compat.codemod.project import iter_python_files
@@ -159,12 +160,12 @@ def run_package(
         found = runner.scan([str(top)], workers=workers)
         scanned = time.perf_counter() - started
         started = time.perf_counter()
-        done = runner.migrate([str(top)], Options(), workers=workers)
+        done = migration.migrate([str(top)], Options(), workers=workers)
         migrated = time.perf_counter() - started
         for change in done.changes:
             compile(change.new, change.path, "exec", dont_inherit=True)
             Path(change.path).write_text(change.new, encoding="utf-8")
-        again = runner.migrate([str(top)], Options(), workers=workers)
+        again = migration.migrate([str(top)], Options(), workers=workers)
         assert again.changes == [], [change.path for change in again.changes]
         return Result(
             f"{name} {version}",

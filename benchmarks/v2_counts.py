@@ -26,6 +26,7 @@ from pathlib import Path
 
 from benchmarks import corpus
 from examples import stages
+from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Options
@@ -56,11 +57,11 @@ def count(name: str, folder: Path, unsafe: bool = False) -> Counts:
     """Scan and migrate ``folder`` (a copy: it is rewritten) at stage -1."""
     scanned = runner.scan([str(folder)], options=Options(level=LEVEL))
     options = Options(stage=-1, unsafe=unsafe, level=LEVEL)
-    done = runner.migrate([str(folder)], options)
+    done = migration.migrate([str(folder)], options)
     for change in done.changes:
         compile(change.new, change.path, "exec", dont_inherit=True)
         Path(change.path).write_text(change.new, encoding="utf-8")
-    again = runner.migrate([str(folder)], options)
+    again = migration.migrate([str(folder)], options)
 
     def by_id(findings: list[Finding]) -> collections.Counter[str]:
         return collections.Counter(f.feature for f in findings if f.feature.startswith("FSC7"))

@@ -1,8 +1,8 @@
 """The ``fss-compat`` tool: scan for Flask-SQLAlchemy idioms and migrate them.
 
 Needs the optional extra: ``pip install "fss-compat[migrate]"`` (libcst). ``cli.py`` is the
-command line; ``runner.py`` runs ``scan`` and ``migrate`` (round after round, to a fixed
-point) on every core; ``engine.py`` is :class:`~fss_compat.codemod.engine.Rule`, the LibCST
+command line; ``runner.py`` runs ``scan`` on every core, and ``migration.py`` runs
+``migrate`` on it (round after round, to a fixed point); ``engine.py`` is :class:`~fss_compat.codemod.engine.Rule`, the LibCST
 codemod command every rule family is; ``families.py`` lists the families, each a module of
 its own (``rules_*.py``) for one family of the catalogue in :mod:`fss_compat.catalogue`;
 ``facts.py`` records what each module defines (``module_facts.py``) and ``project.py``

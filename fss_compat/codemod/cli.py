@@ -23,6 +23,7 @@ from pathlib import Path
 from fss_compat import alias
 from fss_compat import catalogue
 from fss_compat.codemod import docs
+from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod import scan_report
 from fss_compat.codemod.engine import Options
@@ -199,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as error:
         print(f"fss-compat: error: --app {args.app!r} cannot be imported: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except runner.FixedPointError as error:
+    except migration.FixedPointError as error:
         print(f"fss-compat: internal error: {error}", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception:
@@ -243,7 +244,7 @@ def _scan(args: argparse.Namespace, workers: int, options: Options) -> int:
 
 def _migrate(args: argparse.Namespace, options: Options, workers: int) -> int:
     progress = _progress("migrating")
-    done = runner.migrate(args.paths, options, args.app, args.models_from, workers, progress)
+    done = migration.migrate(args.paths, options, args.app, args.models_from, workers, progress)
     progress.close()
     for change in done.changes:
         if args.diff:
@@ -282,7 +283,7 @@ _NOTES = {
 }
 
 
-def _summary(done: runner.Migration, options: Options, args: argparse.Namespace) -> None:
+def _summary(done: migration.Migration, options: Options, args: argparse.Namespace) -> None:
     """On stderr: what was not rewritten and why (lines of the new text), then the totals."""
     for f in done.left:
         print(f"{f.path}:{f.line}: {f.key}: {_NOTES[f.status]}: {f.message}", file=sys.stderr)

@@ -1,12 +1,11 @@
-"""The runs over many files, on every core: ``scan`` and ``migrate``.
+"""The runs over many files, on every core, and ``scan``.
 
 ``scan`` reads each file once: one batched LibCST traversal runs the facts collector and
 every rule family's visits; the families' candidates are judged when the
-:class:`~fss_compat.codemod.project.Index` of all modules exists. ``migrate`` works in
-rounds on the files' text in memory: each round scans, then runs every family, as a LibCST
-codemod command, on each file with findings; it stops when a round changes nothing (a
-fixed point), and fails with :class:`FixedPointError` on a cycle or after
-:data:`MAX_ROUNDS` rounds. Nothing is written here.
+:class:`~fss_compat.codemod.project.Index` of all modules exists. :func:`run_jobs` runs a
+list of :class:`Job` (a scan, or a migration of one module by its families) in this
+process or in worker processes; :mod:`fss_compat.codemod.migration` builds ``migrate``'s
+rounds on it. Nothing is written here.
 """
 
 from __future__ import annotations
@@ -29,13 +28,11 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import MetadataWrapper
 
-from fss_compat.codemod import rules_models
 from fss_compat.codemod.engine import Candidate
 from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import Options
 from fss_compat.codemod.engine import Rule
-from fss_compat.codemod.engine import Status
 from fss_compat.codemod.engine import Where
 from fss_compat.codemod.engine import judge
 from fss_compat.codemod.facts import Facts
@@ -43,24 +40,19 @@ from fss_compat.codemod.families import FAMILIES
 from fss_compat.codemod.names import Names
 from fss_compat.codemod.project import Index
 from fss_compat.codemod.project import ModuleFacts
-from fss_compat.codemod.project import import_root
 from fss_compat.codemod.project import iter_python_files
 from fss_compat.codemod.project import module_name
 
 #: Below this many files a run stays in this process: starting workers costs more.
 SERIAL_BELOW = 40
-#: ``migrate`` gives up after this many rounds that each changed a file.
-MAX_ROUNDS = 10
 
 Progress = Callable[[int, int], None]
 
 
-class FixedPointError(RuntimeError):
-    """``migrate`` found no fixed point: the rules keep changing a file."""
-
-
 @dataclasses.dataclass(frozen=True)
-class _Job:
+class Job:
+    """One module to scan, or to migrate with the families ``families``."""
+
     path: str
     module: str
     is_package: bool
@@ -93,7 +85,7 @@ def read(path: str) -> str:
         return file.read()
 
 
-def _parse(job: _Job, result: FileResult) -> cst.Module | None:
+def _parse(job: Job, result: FileResult) -> cst.Module | None:
     try:
         result.source = job.source if job.source is not None else read(job.path)
     except (OSError, UnicodeDecodeError) as error:
@@ -177,11 +169,11 @@ def scan_module(
     :param verify_names: check every name the scan resolves against LibCST's
         ``ScopeProvider`` (see :mod:`fss_compat.codemod.names`).
     """
-    job = _Job(path, module, is_package, source)
+    job = Job(path, module, is_package, source)
     return _scan_job(job, options or Options(), verify_names)
 
 
-def _scan_job(job: _Job, options: Options, verify_names: bool = False) -> FileResult:
+def _scan_job(job: Job, options: Options, verify_names: bool = False) -> FileResult:
     result = FileResult(job.path, job.module)
     tree = _parse(job, result)
     if tree is None:
@@ -203,7 +195,7 @@ def _scan_job(job: _Job, options: Options, verify_names: bool = False) -> FileRe
     return result
 
 
-def _migrate_job(job: _Job, index: Index, options: Options) -> FileResult:
+def _migrate_job(job: Job, index: Index, options: Options) -> FileResult:
     result = FileResult(job.path, job.module)
     tree = _parse(job, result)
     if tree is None:
@@ -232,7 +224,7 @@ def _start_worker(index: Index | None, options: Options) -> None:
     gc.set_threshold(200_000, 50, 50)
 
 
-def _work(job: _Job) -> FileResult:
+def _work(job: Job) -> FileResult:
     index, options = _state
     return _scan_job(job, options) if index is None else _migrate_job(job, index, options)
 
@@ -253,8 +245,8 @@ def _quiet_collector() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _map(
-    jobs: Sequence[_Job],
+def run_jobs(
+    jobs: Sequence[Job],
     index: Index | None,
     options: Options,
     workers: int,
@@ -282,13 +274,15 @@ def _map(
     return results
 
 
-def _jobs(
+def jobs_for(
     files: Iterable[Path],
     sources: Mapping[str, str],
     families: Mapping[str, tuple[type[Rule], ...]] | None = None,
-) -> list[_Job]:
+) -> list[Job]:
+    """A job per file: its text from ``sources`` when there (by path), its families from
+    ``families``."""
     return [
-        _Job(
+        Job(
             str(path),
             module_name(path),
             path.name == "__init__.py",
@@ -337,8 +331,8 @@ def scan(
     """
     options = options or Options()
     files, extra = _files(paths, context)
-    jobs = _jobs([*files, *extra], sources or {})
-    results = _map(jobs, None, options, workers, progress)
+    jobs = jobs_for([*files, *extra], sources or {})
+    results = run_jobs(jobs, None, options, workers, progress)
     index = Index.build(result.facts for result in results if result.facts is not None)
     for family in FAMILIES:
         family.prepare(index)
@@ -360,127 +354,6 @@ def judged(index: Index, results: Sequence[FileResult], reported: Sequence[str])
     errors = [(result.path, result.error) for result in results if result.error]
     by_path = {result.path: result for result in results}
     return Scan(index, findings, errors, list(reported), by_path)
-
-
-# -- migrate ----------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Change:
-    """One file's migration: its text before and after every round."""
-
-    path: str
-    old: str
-    new: str
-
-
-@dataclasses.dataclass
-class Migration:
-    """What ``migrate`` did, across its rounds.
-
-    :param findings: the first round's scan: what the tool found at the start, and what it
-        decided for each (lines of the files as they were).
-    :param applied: every rewrite made, in every round.
-    :param left: the findings ``migrate`` selects and did not rewrite (manual, blocked, or
-        unsafe without ``--unsafe``), from the last round: lines of the new text.
-    :param rounds: how many rounds ran, the last of which changed nothing.
-    """
-
-    scan: Scan
-    changes: list[Change]
-    findings: list[Finding]
-    applied: list[Finding]
-    left: list[Finding]
-    rounds: int
-
-    @property
-    def errors(self) -> list[tuple[str, str]]:
-        """Files the tool could not read or parse."""
-        return self.scan.errors
-
-
-def _applies(finding: Finding, options: Options) -> bool:
-    return finding.status is Status.FIX or (finding.status is Status.UNSAFE and options.unsafe)
-
-
-def migrate(
-    paths: Sequence[str],
-    options: Options,
-    app: str = "",
-    context: Sequence[str] = (),
-    workers: int = 1,
-    progress: Progress | None = None,
-) -> Migration:
-    """Rewrite the files until nothing changes; the files themselves are not written.
-
-    :param app: ``module`` or ``module:factory`` to import for the table names (FSC301).
-    :raises FixedPointError: when the rules keep changing a file.
-    """
-    texts: dict[str, str] = {}
-    originals: dict[str, str] = {}
-    seen: dict[str, set[str]] = {}
-    first: list[Finding] | None = None
-    applied: list[Finding] = []
-    runtime = None
-    for round_ in range(1, MAX_ROUNDS + 2):
-        found = scan(paths, context, workers, progress, options, texts)
-        if first is None:
-            first = found.findings
-        if app and runtime is None and options.selects("FSC301", "runtime"):
-            classes = [found.index.classes[f.subject] for f in first if f.feature == "FSC301"]
-            roots = sorted({import_root(Path(path)) for path in found.files})
-            runtime = rules_models.runtime_names(app, classes, roots)
-        found.index.runtime_names = runtime or {}
-        # Each file gets the families with a selected finding in it, in registry order;
-        # what their rewrites make for another family is found by the next round's scan.
-        reported = set(found.files)
-        wanted: dict[str, set[type[Rule]]] = {}
-        for result in found.results.values():
-            for f in result.findings:
-                if result.path in reported and options.selects(f.feature, f.rewrite):
-                    wanted.setdefault(f.path, set()).add(result.families[id(f)])
-        families = {
-            path: tuple(family for family in FAMILIES if family in chosen)
-            for path, chosen in wanted.items()
-        }
-        jobs = _jobs(map(Path, sorted(families)), texts, families)
-        results = _map(jobs, found.index, options, workers, progress)
-        results = [result for result in results if not result.error]
-        changed = {r.path: r for r in results if r.new_source != r.source}
-        if not changed:
-            # Nothing changed in this round, so each family ran on the final text: the
-            # lines of its findings are the new text's.
-            left = [
-                f
-                for result in results
-                for f in result.findings
-                if options.selects(f.feature, f.rewrite) and not _applies(f, options)
-            ]
-            changes = [Change(path, originals[path], texts[path]) for path in sorted(texts)]
-            changes = [change for change in changes if change.old != change.new]
-            return Migration(found, changes, first, applied, left, round_)
-        if round_ > MAX_ROUNDS:
-            raise FixedPointError(_no_fixed_point(changed, f"after {MAX_ROUNDS} rounds"))
-        for path, result in changed.items():
-            originals.setdefault(path, result.source)
-            history = seen.setdefault(path, {result.source})
-            if result.new_source in history:
-                raise FixedPointError(_no_fixed_point({path: result}, "they undo each other"))
-            history.add(result.new_source)
-            texts[path] = result.new_source
-            applied += result.applied
-    raise AssertionError("unreachable: the last round returns or raises")
-
-
-def _no_fixed_point(changed: Mapping[str, FileResult], why: str) -> str:
-    details = "; ".join(
-        f"{path!r} by {', '.join(sorted({f.key for f in result.applied})) or 'TODO comments'}"
-        for path, result in sorted(changed.items())
-    )
-    return (
-        f"fss-compat migrate found no fixed point ({why}): the rules still change {details}."
-        " This is a bug in fss-compat: please report it with the file."
-    )
 
 
 def default_workers() -> int:

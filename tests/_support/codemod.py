@@ -16,6 +16,7 @@ from pathlib import Path
 from libcst.codemod import CodemodContext
 from libcst.codemod import CodemodTest
 
+from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Finding
@@ -104,7 +105,7 @@ class Project:
         keys = frozenset(select.split(",")) if select else None
         options = Options(select=keys, stage=stage, unsafe=unsafe, level=level)
         folder = self.root / self.package
-        done = runner.migrate([str(folder)], options, app=app, workers=1)
+        done = migration.migrate([str(folder)], options, app=app, workers=1)
         sources = {}
         for change in done.changes:
             name = str(Path(change.path).relative_to(folder))

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import settings
 
 from fss_compat.codemod import cli
+from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import ALWAYS
 from fss_compat.codemod.engine import Options
@@ -55,9 +56,9 @@ def test_one_write_leaves_nothing_to_check(project: Project) -> None:
     assert cli.main(["migrate", folder, "--check", "--jobs", "1"]) == cli.EXIT_OK
 
 
-def _migrate(folder: Path, selection: RuleSelection) -> runner.Migration:
+def _migrate(folder: Path, selection: RuleSelection) -> migration.Migration:
     options = Options(selection.select, selection.stage, selection.unsafe)
-    return runner.migrate([str(folder)], options, workers=1)
+    return migration.migrate([str(folder)], options, workers=1)
 
 
 @settings(max_examples=12, deadline=None)
@@ -97,11 +98,12 @@ def test_no_fixed_point_is_an_error(
     """Rules that undo each other fail the run, naming the rule and the file; so does a
     run that needs more than the allowed rounds.
     """
-    monkeypatch.setattr(runner, "FAMILIES", (*FAMILIES, _Flip))
-    monkeypatch.setattr(runner, "MAX_ROUNDS", rounds)
+    for module in (runner, migration):  # the scan's families, and the rewrite's
+        monkeypatch.setattr(module, "FAMILIES", (*FAMILIES, _Flip))
+    monkeypatch.setattr(migration, "MAX_ROUNDS", rounds)
     project.write({"views.py": "a = 1\n"})
-    with pytest.raises(runner.FixedPointError) as caught:
-        runner.migrate([str(project.root / project.package)], Options(), workers=1)
+    with pytest.raises(migration.FixedPointError) as caught:
+        migration.migrate([str(project.root / project.package)], Options(), workers=1)
     message = str(caught.value)
     assert "FSC002.get-engine" in message and "views.py" in message
     expected = "they undo each other" if rounds == 10 else "after 1 rounds"
