@@ -2,11 +2,11 @@
 
 Needs the optional extra: ``pip install "fss-compat[migrate]"`` (libcst). ``cli.py`` is the
 command line; ``runner.py`` runs ``scan`` on every core, and ``migration.py`` runs
-``migrate`` on it (round after round, to a fixed point); ``engine.py`` is :class:`~fss_compat.codemod.engine.Rule`, the LibCST
-codemod command every rule family is; ``families.py`` lists the families, each a module of
-its own (``rules_*.py``) for one family of the catalogue in :mod:`fss_compat.catalogue`;
-``facts.py`` records what each module defines (``module_facts.py``) and ``project.py``
-joins it into one index.
+``migrate`` on it (round after round, to a fixed point); ``engine.py`` is
+:class:`~fss_compat.codemod.engine.Rule`, the LibCST codemod command every rule family is;
+``families.py`` lists the families, each a module of its own (``rules_*.py``) for one family
+of the catalogue in :mod:`fss_compat.catalogue`; ``facts.py`` records what each module
+defines (``module_facts.py``) and ``project.py`` joins it into one index.
 """
 
 from __future__ import annotations
