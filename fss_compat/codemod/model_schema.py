@@ -66,10 +66,7 @@ class ModuleSchema:
     classes: dict[str, ClassSchema] = dataclasses.field(default_factory=dict)
     #: Module-level ``Table("name", ...)``: table name -> its columns.
     tables: dict[str, list[ColumnCall]] = dataclasses.field(default_factory=dict)
-    #: Every attribute name the module uses (``x.<name>``): where a dynamic relationship's
-    #: uses may be.
-    attributes: set[str] = dataclasses.field(default_factory=set)
-    #: How it uses them (recorded by the scan, for FSC403's plan).
+    #: How it uses attributes (``x.<name>``), recorded by the scan for FSC403's plan.
     uses: ModuleUses = dataclasses.field(default_factory=ModuleUses)
 
 
@@ -204,9 +201,6 @@ class _Collector(cst.CSTVisitor):
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.nesting.pop()
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.facts.attributes.add(node.attr.value)
 
 
 def collect(module: cst.Module, module_name: str, is_package: bool, path: str = "") -> ModuleSchema:

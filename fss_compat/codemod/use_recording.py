@@ -3,7 +3,7 @@
 :class:`UseRecordingRule` is the base of the typed-model family
 (:class:`~fss_compat.codemod.rules_typed.TypedRules`): in the scan's one traversal it
 records into the module's :class:`~fss_compat.codemod.model_schema.ModuleSchema` every
-attribute name the module uses and how (a :class:`~fss_compat.codemod.dynamic_uses.Use`,
+attribute the module uses and how (a :class:`~fss_compat.codemod.dynamic_uses.Use`,
 read by :class:`~fss_compat.codemod.dynamic_uses.UseReader`), the strings that mention
 ``.<name>``, and what its top-level names are bound to. Then
 :func:`~fss_compat.codemod.dynamic_sites.plan_dynamic` decides every dynamic relationship
@@ -48,8 +48,7 @@ class UseRecordingRule(Rule):
             facts.uses.bound.update(bound)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        """Record the attribute names the module uses, and (in the scan) how."""
-        self._facts.attributes.add(node.attr.value)
+        """Record how the module uses an attribute (in the scan)."""
         if self._uses is None:
             return
         site = self._uses.attribute(node)
