@@ -7,6 +7,7 @@ stopped (SIGINT, then SIGKILL after a grace period) when the ``with`` block ends
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import http.client
@@ -52,11 +53,12 @@ class Reply:
 
 @dataclasses.dataclass
 class Server:
-    """A running gunicorn: its port, process and log."""
+    """A running gunicorn: its port, process, log and number of worker processes."""
 
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    workers: int
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None, timeout: float = 30.0
@@ -138,9 +140,11 @@ def serving(
         process = subprocess.Popen(
             command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
-    server = Server(port, process, log)
+    server = Server(port, process, log, workers)
     try:
         _wait_serving(server)
+        if threads == 1:
+            _wait_every_worker(server)
         yield server
     finally:
         process.send_signal(signal.SIGINT)
@@ -164,3 +168,25 @@ def _wait_serving(server: Server) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"gunicorn did not serve in {START_TIMEOUT}s:\n{server.log_text()}")
         time.sleep(0.1)
+
+
+def _wait_every_worker(server: Server) -> None:
+    """Wait until each worker has answered once, so a test's first requests meet them all.
+
+    Under load a worker may still be starting when the first one already serves; a test that
+    counts workers would then see fewer. Concurrent ``/health?hold=`` requests keep each sync
+    worker busy, so the next request goes to another one.
+    """
+    deadline = time.monotonic() + START_TIMEOUT
+    seen: set[int] = set()
+    with concurrent.futures.ThreadPoolExecutor(server.workers) as pool:
+        while len(seen) < server.workers:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"only {len(seen)} of {server.workers} gunicorn workers answered in "
+                    f"{START_TIMEOUT}s:\n{server.log_text()[-3000:]}"
+                )
+            replies = pool.map(
+                lambda _: server.get("/health?hold=0.2", timeout=10), range(server.workers)
+            )
+            seen.update(reply.body["worker"] for reply in replies if reply.status == 200)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import time
 import typing as t
 
 import sqlalchemy as sa
@@ -59,14 +60,24 @@ def _server() -> dict[str, t.Any]:
     return {"worker": os.getpid(), "backend": pid, "replica": replica}
 
 
+def _hold() -> None:
+    """Keep the worker busy ``?hold=`` seconds (at most 5): the next request goes elsewhere."""
+    time.sleep(min(request.args.get("hold", 0.0, type=float), 5.0))
+
+
 @app.get("/health")
-def health() -> str:
-    return "ok"
+def health() -> dict[str, t.Any]:
+    """No database: which worker answered."""
+    _hold()
+    return {"worker": os.getpid()}
 
 
 @app.get("/whoami")
 def whoami() -> dict[str, t.Any]:
-    return _server()
+    """The backend, then ``?hold=``: the session keeps its connection while the worker waits."""
+    server = _server()
+    _hold()
+    return server
 
 
 @app.get("/posts/<int:ident>")

@@ -27,6 +27,8 @@ from tests._support.replica import Cluster
 
 #: Seconds one request may take before the client gives up (counted as an error).
 REQUEST_TIMEOUT = 30.0
+#: Seconds between the first requests of ``fork_run``, one per worker (a query takes a few ms).
+FIRST_CONTACT_GAP = 0.15
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,11 +71,13 @@ def run_calls(
     threads: int,
     *,
     pace: float = 0.0,
+    stagger: float = 0.0,
     timeout: float = REQUEST_TIMEOUT,
 ) -> list[Outcome]:
     """Send ``calls`` from ``threads`` client threads, each taking the next one; in call order.
 
     :param pace: seconds each thread waits between its requests.
+    :param stagger: seconds between the client threads' starts.
     :param timeout: seconds one request may take; a slower one is a client error.
     """
     todo: queue.SimpleQueue[tuple[int, Call]] = queue.SimpleQueue()
@@ -99,6 +103,7 @@ def run_calls(
     workers = [threading.Thread(target=client) for _ in range(threads)]
     for worker in workers:
         worker.start()
+        time.sleep(stagger)
     for worker in workers:
         worker.join()
     assert all(outcome is not None for outcome in outcomes)
@@ -143,14 +148,21 @@ def fork_run(
 ) -> ForkReport:
     """Alternate ``GET /whoami`` and ``POST /posts``; report shared backends, errors, lost writes.
 
+    First each worker answers one ``/whoami`` on the connection it starts with: the requests
+    leave ``FIRST_CONTACT_GAP`` seconds apart and each holds its worker for a second, so each
+    goes to another idle worker and no two queries overlap. Whether workers started on one
+    inherited backend then shows every time, not only when the load happens to interleave.
+
     :param timeout: seconds one request may take (a worker reading another's reply hangs).
     """
+    first = [Call("GET", "/whoami?hold=1") for _ in range(server.workers)]
+    outcomes = run_calls(server, first, server.workers, timeout=timeout, stagger=FIRST_CONTACT_GAP)
     tag = f"{time.monotonic_ns()}"
     calls = [
         Call("POST", "/posts", {"title": f"fork-{tag}-{i}"}) if i % 2 else Call("GET", "/whoami")
         for i in range(requests)
     ]
-    outcomes = run_calls(server, calls, threads, timeout=timeout)
+    outcomes += run_calls(server, calls, threads, timeout=timeout)
     workers_of: dict[int, set[int]] = collections.defaultdict(set)
     for outcome in outcomes:
         if outcome.status == 200 and "backend" in outcome.body:
