@@ -21,7 +21,9 @@ from fss_compat.core import first_or_404
 from fss_compat.core import flask_scoped_session
 from fss_compat.core import get_or_404
 from fss_compat.core import one_or_404
+from fss_compat.core import page_from_request
 from fss_compat.core import paginate
+from fss_compat.core import per_page_from_request
 
 if t.TYPE_CHECKING:
     from fss_compat.core.keyset import KeysetPagination
@@ -40,7 +42,9 @@ __all__ = [
     "get_or_404",
     "keyset_paginate",
     "one_or_404",
+    "page_from_request",
     "paginate",
+    "per_page_from_request",
 ]
 
 

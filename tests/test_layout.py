@@ -118,6 +118,7 @@ def test_core_loads_alone(statement: str) -> None:
         "fss_compat.core._notes",
         "fss_compat.core.counting",
         "fss_compat.core.lookup",
+        "fss_compat.core.page_args",
         "fss_compat.core.pagination",
         "fss_compat.core.scoping",
     ]

@@ -18,6 +18,8 @@ import typing as t
 from fss_compat.core.lookup import first_or_404
 from fss_compat.core.lookup import get_or_404
 from fss_compat.core.lookup import one_or_404
+from fss_compat.core.page_args import page_from_request
+from fss_compat.core.page_args import per_page_from_request
 from fss_compat.core.pagination import Pagination
 from fss_compat.core.pagination import SelectPagination
 from fss_compat.core.pagination import paginate
@@ -41,7 +43,9 @@ __all__ = [
     "get_or_404",
     "keyset_paginate",
     "one_or_404",
+    "page_from_request",
     "paginate",
+    "per_page_from_request",
     "remove_session",
 ]
 

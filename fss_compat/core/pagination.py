@@ -20,44 +20,28 @@ Known differences from Flask-SQLAlchemy 3.1.1 (also in docs/differences.md):
 from __future__ import annotations
 
 import math
-import types
 import typing as t
 
 import sqlalchemy.orm as orm
 from flask import abort
-from flask import current_app
-from flask import has_request_context
-from flask import request
 
 from fss_compat.core import counting
 from fss_compat.core._notes import with_note
 from fss_compat.core.counting import Count
 from fss_compat.core.counting import _AnySelect
+from fss_compat.core.page_args import page_from_request
+from fss_compat.core.page_args import per_page_from_request
 
 __all__ = ["Pagination", "SelectPagination", "paginate"]
 
 _P = t.TypeVar("_P", bound="Pagination")
 
-_NO_ARGS: t.Mapping[str, t.Any] = types.MappingProxyType({})
 #: The largest LIMIT or OFFSET any supported database accepts (signed 64-bit).
 _MAX_SQL_INT = 2**63 - 1
-#: ``FSS_MAX_PER_PAGE`` when the app does not set it.
-DEFAULT_MAX_PER_PAGE = 1000
 _NO_QUERY = (
     "fss_compat: {!r} cannot query: use 'SelectPagination' or 'QueryPagination', or define {}"
     " in your subclass."
 )
-
-
-def _int_arg(args: t.Mapping[str, t.Any], name: str, default: int, error_out: bool) -> int:
-    # Python int() semantics on purpose, as upstream: " 2 ", "+3", "1_0" and non-ASCII
-    # digits are accepted; anything int() rejects is a 404, or the default.
-    try:
-        return int(args.get(name, default))
-    except (TypeError, ValueError):
-        if error_out:
-            abort(404)
-        return default
 
 
 class Pagination:
@@ -126,17 +110,10 @@ class Pagination:
         max_per_page: int | None = None,
         error_out: bool = True,
     ) -> tuple[int, int]:
-        # Outside a request the defaults apply, through the same int() as the args.
-        args = request.args if has_request_context() else _NO_ARGS
         if page is None:
-            page = _int_arg(args, "page", 1, error_out)
+            page = page_from_request(error_out=error_out)
         if per_page is None:
-            per_page = _int_arg(args, "per_page", 20, error_out)
-            if max_per_page is None and args is not _NO_ARGS:
-                # A client-chosen page size is bounded (difference 'per-page-request-cap').
-                cap = current_app.config.get("FSS_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE)
-                if cap is not None and per_page > cap:
-                    per_page = cap
+            per_page = per_page_from_request(max_per_page=max_per_page, error_out=error_out)
         # Same comparison as min(per_page, max_per_page), so a str per_page fails alike.
         if max_per_page is not None and max_per_page < per_page:
             per_page = max_per_page

@@ -17,12 +17,11 @@ import typing as t
 
 import sqlalchemy.orm as orm
 from flask import abort
-from flask import current_app
 from flask import has_request_context
-from flask import request
 
 from fss_compat import legacy
-from fss_compat.core.pagination import DEFAULT_MAX_PER_PAGE
+from fss_compat.core.page_args import page_from_request
+from fss_compat.core.page_args import per_page_from_request
 from fss_compat.shims.pagination import QueryPagination
 from fss_compat.shims.query import Query
 
@@ -203,34 +202,17 @@ class BaseQuery(Query):
         return Pagination(self, page, per_page, total, items, _by_paginate=True)
 
 
-def _int_arg(name: str, default: int, error_out: bool) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except (TypeError, ValueError):
-        if error_out:
-            abort(404)
-        return default
-
-
 def _page_args(
     page: int | None, per_page: int | None, error_out: bool, max_per_page: int | None
 ) -> tuple[int, int]:
     """2.x's page and per_page: from the request when None, capped, then checked."""
-    if has_request_context():
-        if page is None or per_page is None:
-            legacy.check("FSC605")
-        if page is None:
-            page = _int_arg("page", 1, error_out)
-        if per_page is None:
-            per_page = _int_arg("per_page", 20, error_out)
-            if max_per_page is None:
-                # A client-chosen page size is bounded (difference 'per-page-request-cap').
-                cap = current_app.config.get("FSS_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE)
-                if cap is not None and per_page > cap:
-                    per_page = cap
-    else:
-        page = 1 if page is None else page
-        per_page = 20 if per_page is None else per_page
+    if (page is None or per_page is None) and has_request_context():
+        legacy.check("FSC605")
+    # Outside a request these are the defaults, 1 and 20.
+    if page is None:
+        page = page_from_request(error_out=error_out)
+    if per_page is None:
+        per_page = per_page_from_request(max_per_page=max_per_page, error_out=error_out)
     if max_per_page is not None:
         per_page = min(per_page, max_per_page)
     if page < 1:

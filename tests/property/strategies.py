@@ -25,8 +25,10 @@ _T = t.TypeVar("_T")
 class PaginationScenario:
     """One pagination call over a table of ``rows`` items with ids 1..rows.
 
-    ``entry`` is ``"db.paginate"``, ``"Model.query.paginate"`` or ``"paginate()"`` (the
-    plain function, compared with ``db.paginate`` given the same explicit numbers).
+    ``entry`` is ``"db.paginate"``, ``"Model.query.paginate"``, ``"paginate()"`` (the
+    plain function, compared with ``db.paginate`` given the same explicit numbers) or
+    ``"paginate(from_request)"`` (the plain function given ``page_from_request()`` and
+    ``per_page_from_request()`` for the numbers not passed, compared with ``db.paginate``).
     ``query_string`` is ``None`` for a call in an app context without a request.
     ``page`` and ``per_page`` are ``None`` when not passed (read from the request).
     ``request_cap`` is the app's ``FSS_MAX_PER_PAGE`` (fss_compat's cap on a ``per_page``
@@ -144,11 +146,20 @@ def page_widths() -> st.SearchStrategy[dict[str, int]]:
     )
 
 
+PAGINATION_ENTRIES = ("db.paginate", "Model.query.paginate", "paginate()", "paginate(from_request)")
+
+
 @st.composite
-def pagination_scenarios(draw: st.DrawFn) -> PaginationScenario:
-    """A table size (0 included), an entry point, a request or none, and every argument."""
-    entry = draw(st.sampled_from(["db.paginate", "Model.query.paginate", "paginate()"]))
-    query_string = draw(st.none() | query_strings())
+def pagination_scenarios(
+    draw: st.DrawFn, entries: t.Sequence[str] = PAGINATION_ENTRIES, requests_only: bool = False
+) -> PaginationScenario:
+    """A table size (0 included), an entry point, a request or none, and every argument.
+
+    :param entries: the entry points drawn from.
+    :param requests_only: always a request (a query string), never a bare app context.
+    """
+    entry = draw(st.sampled_from(entries))
+    query_string = draw(query_strings() if requests_only else st.none() | query_strings())
     # The plain function takes numbers only; it never reads the request.
     numbers = page_numbers() if entry == "paginate()" else st.none() | page_numbers()
     return PaginationScenario(

@@ -2,7 +2,8 @@
 
 A call is made in a test request with a drawn raw query string (its 404 is the response)
 or in a bare app context, through ``db.paginate``, ``Model.query.paginate`` or the plain
-``paginate()`` function; every public number of the page, its ``iter_pages()`` and its
+``paginate()`` function (given explicit numbers, or those of ``page_from_request()`` and
+``per_page_from_request()``); every public number of the page, its ``iter_pages()`` and its
 ``prev()`` and ``next()`` pages are compared.
 """
 
@@ -81,6 +82,17 @@ def _paginate(impl: Impl, db: t.Any, item: t.Any, scenario: PaginationScenario) 
     if scenario.entry == "Model.query.paginate":
         return item.query.order_by(item.id).paginate(**kwargs)
     if scenario.entry == "paginate()" and not impl.is_fsa:
+        return fss_compat.paginate(db.session, select, **kwargs)
+    if scenario.entry == "paginate(from_request)" and not impl.is_fsa:
+        # What FSC605's rewrite writes for the numbers db.paginate would read itself.
+        error_out = scenario.error_out
+        if kwargs["page"] is None:
+            kwargs["page"] = fss_compat.page_from_request(error_out=error_out)
+        if kwargs["per_page"] is None:
+            cap = kwargs["max_per_page"]
+            kwargs["per_page"] = fss_compat.per_page_from_request(
+                max_per_page=cap, error_out=error_out
+            )
         return fss_compat.paginate(db.session, select, **kwargs)
     return db.paginate(select, **kwargs)
 
@@ -208,3 +220,17 @@ def test_pagination_matches_on_postgresql(
 ) -> None:
     """Any table size, query string and arguments give the same pages or errors on PostgreSQL."""
     _check(postgresql_databases(postgresql_server), scenario)
+
+
+@hypothesis.given(
+    scenario=strategies.pagination_scenarios(
+        entries=("paginate(from_request)",), requests_only=True
+    )
+)
+def test_numbers_from_the_request_match_db_paginate(scenario: PaginationScenario) -> None:
+    """``paginate(session, select, page=page_from_request(), ...)`` is ``db.paginate(select)``.
+
+    FSC605's rewrite relies on it: any query string, table and arguments give the same page
+    or the same error as Flask-SQLAlchemy's ``db.paginate`` reading the request itself.
+    """
+    _check(sqlite_databases, scenario)
