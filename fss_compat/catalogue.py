@@ -976,22 +976,42 @@ CATALOGUE: tuple[Feature, ...] = (
         family=Family.HELPERS,
         summary="db.paginate / Query.paginate reading page and per_page from the request",
         replacement=(
-            "fss_compat.paginate(session, select, page=..., per_page=...) with the page numbers"
-            " your view reads from request.args"
+            "fss_compat.paginate(session, select, page=page_from_request(), per_page=...):"
+            " the view says where its numbers come from, parsed as db.paginate parses them"
         ),
         stage=8,
         rewrites=(
             Rewrite(
-                name="request-args",
-                safety=Safety.MANUAL,
+                name="from-request",
+                safety=Safety.CONDITIONAL,
                 stage=8,
                 before=("page = db.paginate(sa.select(Post), per_page=5)",),
                 after=(
-                    "page = paginate(db.session, sa.select(Post), page=_page_number(), per_page=5)",
+                    "from fss_compat import page_from_request",
+                    "",
+                    "page = db.paginate(sa.select(Post), page=page_from_request(), per_page=5)",
                 ),
                 why=(
-                    "The app must parse ?page= itself, with Flask-SQLAlchemy's 404 for a bad "
-                    "number; see the guide for the parsing that keeps it."
+                    "page_from_request() and per_page_from_request() parse ?page= and ?per_page="
+                    " as db.paginate does (int(), 404 for a bad number, the same defaults and cap),"
+                    " so the page is the same; FSC601 then moves the call off db. Rewritten when"
+                    " error_out= and max_per_page= are names or literals (the rewrite passes them"
+                    " to the helpers too) and the call passes no *args or **kwargs."
+                ),
+            ),
+            Rewrite(
+                name="request-args",
+                safety=Safety.MANUAL,
+                stage=8,
+                before=("page = Post.query.paginate(per_page=5)  # left as a Query chain",),
+                after=(
+                    "page = paginate(db.session, sa.select(Post), page=page_from_request(),"
+                    " per_page=5)",
+                ),
+                why=(
+                    "A query chain the tool does not rewrite (a custom query class, a 2.x chain"
+                    " it cannot read): once it is a select, the numbers are passed as above. A"
+                    " chain the tool rewrites becomes db.paginate, and the rewrite above follows."
                 ),
             ),
         ),

@@ -41,7 +41,9 @@ CORE = frozenset(
         "get_or_404",
         "keyset_paginate",
         "one_or_404",
+        "page_from_request",
         "paginate",
+        "per_page_from_request",
     }
 )
 #: What is left after the optional stage 11 replaces the rest with plain code.
@@ -321,52 +323,3 @@ def test_generated_stage_is_the_tool_output(made: stages.Stage, tmp_path: Path) 
     for run in made.runs:
         again = stages.migrate(tmp_path, run, "--check")
         assert again.returncode == 0 and again.stdout == "", again.stdout + again.stderr
-
-
-def _marked(text: str) -> set[str]:
-    """The TODO comments the tool wrote in ``text``, and the lines of the statement after each."""
-    lines = text.splitlines()
-    marked: set[str] = set()
-    for number, line in enumerate(lines):
-        if "# TODO(fss " not in line:
-            continue
-        marked.add(line)
-        depth = 0
-        for follow in lines[number + 1 :]:
-            marked.add(follow)
-            depth += follow.count("(") - follow.count(")")
-            if depth <= 0:
-                break
-    return marked
-
-
-def test_hand_finished_stage_changes_only_what_the_tool_marked(tmp_path: Path) -> None:
-    """Stage 8 is ``migrate --stage 8`` on stage 7, changed only where the tool left a TODO.
-
-    Besides the marked statements, only the ``from fss_compat import`` line may change (the
-    finished statements use one more helper); and the tool has nothing left to do there.
-    """
-    blog = stages.lay_out(7, tmp_path / "tool")
-    assert stages.migrate(tmp_path / "tool", 8, "--write").returncode == 0
-    tool, finished = stages.read(blog), stages.files(8)
-    assert tool.keys() == finished.keys()
-    for name, text in tool.items():
-        if not _marked(text):
-            assert finished[name] == text, f"stage 8's {name} is not the tool's output"
-            continue
-        removed = set(text.splitlines()) - set(finished[name].splitlines())
-        allowed = _marked(text) | {
-            line for line in removed if line.startswith("from fss_compat import ")
-        }
-        assert removed <= allowed, (
-            f"Stage 8's {name} differs from `migrate --stage 8` outside the TODOs it wrote:"
-            f" {sorted(removed - allowed)}. Redo stage 8 from the tool's output:\n"
-            + stages.unified({name: finished[name]}, {name: text})
-        )
-        assert "TODO(fss" not in finished[name], f"stage 8's {name} keeps a TODO"
-    assert any(_marked(text) for text in tool.values()), (
-        "the tool marked nothing: stage 8 can be generated"
-    )
-    stages.lay_out(8, tmp_path / "finished")
-    again = stages.migrate(tmp_path / "finished", 8, "--check")
-    assert again.returncode == 0 and again.stdout == "", again.stdout + again.stderr

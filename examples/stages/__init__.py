@@ -74,17 +74,10 @@ STAGES: tuple[Stage, ...] = (
     Stage(5, "query-api", runs=(5,)),
     Stage(6, "dynamic-relationships", runs=(6,)),
     Stage(7, "bind-keys", runs=(7,)),
-    Stage(
-        8,
-        "helpers",
-        why=(
-            "`migrate --stage 8` plus the two sites it marks with a TODO: `db.paginate` reads"
-            " the page from the request (FSC605, manual)"
-        ),
-    ),
+    Stage(8, "helpers", runs=(8,)),
     Stage(9, "typed-models", runs=(9,)),
     Stage(10, "own-the-session", why="the app creates its engines and its session: no `db`"),
-    Stage(11, "plain-core", why="optional: plain code instead of three helpers of the core"),
+    Stage(11, "plain-core", why="optional: plain code instead of four helpers of the core"),
 )
 #: The changes the guide quotes: (from, to) stage numbers, each compared by :func:`diff`.
 STEPS: tuple[tuple[int, int], ...] = tuple(

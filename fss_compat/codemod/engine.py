@@ -217,6 +217,7 @@ class Rule(EditingCommand, ReferencingCommand):
         data: str = "",
         todo_at: cst.CSTNode | None = None,
         line: int = 0,
+        rewritten_by: Finding | None = None,
     ) -> Finding | None:
         """Report a site at ``node``; with an index, judge it at once.
 
@@ -226,6 +227,9 @@ class Rule(EditingCommand, ReferencingCommand):
             the traversal has not reached (a column of the class being visited), or a node
             other than the one being visited (the scan counts lines in its traversal, see
             :meth:`line`); default: ``node``'s.
+        :param rewritten_by: another finding at the site whose rewrite makes a shape this
+            feature's rewrite takes in the next round (FSC201 turns a ``Query.paginate`` into
+            ``db.paginate``): when ``migrate`` makes it, a manual finding gets no TODO.
         :returns: the finding when the site counts and the index is known, else None.
         """
         line = line or self.line(node)
@@ -237,6 +241,11 @@ class Rule(EditingCommand, ReferencingCommand):
         finding = judge(candidate, run.index, run.path, run.module, self.judge_class)
         if finding is None:
             return None
+        if self.applies(rewritten_by):
+            message = (
+                f"{finding.message}; {rewritten_by.feature} rewrites it first (no TODO comment)"
+            )
+            finding = dataclasses.replace(finding, superseded=True, message=message)
         run.findings.append(finding)
         if (
             finding.status is Status.MANUAL

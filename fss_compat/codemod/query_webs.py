@@ -31,10 +31,10 @@ from fss_compat.codemod.flow import ITERATE
 from fss_compat.codemod.flow import Flow
 from fss_compat.codemod.flow import Sink
 from fss_compat.codemod.flow import Web
+from fss_compat.codemod.page_numbers import reads_request
 from fss_compat.codemod.query_forms import build
 from fss_compat.codemod.query_forms import iterate
 from fss_compat.codemod.query_forms import swap_root
-from fss_compat.codemod.shapes import keywords
 
 
 @dataclasses.dataclass
@@ -102,20 +102,31 @@ class WebRule(Rule):
             finding = self.report(node, "FSC201", "local-builder", message, through, web.blocked)
         if root is web.sources[0][0]:
             for sink in web.sinks:
-                self._reads_request(flow, sink, subject)
+                self._reads_request(flow, sink, subject, finding)
         sources = self._webs.setdefault(id(web), (web, []))[1]
         sources.append(_Source(root, node, finding, instance))
 
-    def _reads_request(self, flow: Flow, sink: Sink, subject: OnModel) -> None:
+    def _reads_request(
+        self, flow: Flow, sink: Sink, subject: OnModel, source: Finding | None
+    ) -> None:
+        """FSC605 at a web's ``.paginate()`` end; its TODO only if the web stays a query."""
         if sink.terminal != "paginate":
             return
         call = t.cast(cst.Call, sink.node)
-        if {"page", "per_page"} <= keywords(call).keys():
+        if not reads_request(call, by_position=False):
             return
         message = f"'{flow.code(call)}' reads page and per_page from the request"
-        at = flow.statement_of(call)
-        line = flow.line(call)
-        self.report(call, "FSC605", "request-args", message, subject, todo_at=at, line=line)
+        at, line = flow.statement_of(call), flow.line(call)
+        self.report(
+            call,
+            "FSC605",
+            "request-args",
+            message,
+            subject,
+            todo_at=at,
+            line=line,
+            rewritten_by=source,
+        )
 
     # -- migrate: find every end first, then rewrite ----------------------------------------
 

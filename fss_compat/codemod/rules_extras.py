@@ -9,6 +9,10 @@ import libcst as cst
 from fss_compat.codemod.engine import OnDb
 from fss_compat.codemod.engine import OnDbSetup
 from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.page_numbers import from_request
+from fss_compat.codemod.page_numbers import from_request_blocked
+from fss_compat.codemod.page_numbers import reads_request
+from fss_compat.codemod.page_numbers import with_numbers_from_request
 from fss_compat.codemod.shapes import CONFIG_SWITCHES
 from fss_compat.codemod.shapes import config_settings
 from fss_compat.codemod.shapes import keywords
@@ -23,10 +27,6 @@ _NAMES = {
     "before_models_committed": ("FSC603", "track-modifications"),
 }
 _MODULES = ("flask_sqlalchemy", "fss_compat.shims")
-
-
-def _none(value: cst.BaseExpression | None) -> bool:
-    return value is None or (isinstance(value, cst.Name) and value.value == "None")
 
 
 class ExtraRules(Rule):
@@ -51,13 +51,9 @@ class ExtraRules(Rule):
         if not target:
             return
         blocked = ""
-        if method == "paginate":
-            given = keywords(node)
-            if any(_none(given.get(name)) for name in ("page", "per_page")):
-                blocked = "page= and per_page= are not both given: it reads them from the request"
-            if not {"page", "per_page"} <= given.keys():
-                message = "'db.paginate(...)' reads page and per_page from the request"
-                self.report(node, "FSC605", "request-args", message, OnDb(target))
+        if method == "paginate" and reads_request(node, by_position=False):
+            blocked = "page= and per_page= are not both given: it reads them from the request"
+            self._from_request(node, target)
         rewrite = "paginate" if method == "paginate" else "helpers"
         finding = self.report(node, "FSC601", rewrite, f"'db.{method}(...)'", OnDb(target), blocked)
         if not self.applies(finding):
@@ -77,6 +73,21 @@ class ExtraRules(Rule):
             )
 
         self.edit(node, finding, edit)
+
+    def _from_request(self, node: cst.Call, target: tuple[str, ...]) -> None:
+        """FSC605: ``db.paginate(select)`` given the numbers it reads from the request."""
+        message = "'db.paginate(...)' reads page and per_page from the request"
+        blocked = from_request_blocked(node)
+        finding = self.report(node, "FSC605", "from-request", message, OnDb(target), blocked)
+        if not self.applies(finding):
+            return
+        numbers = from_request(node, by_position=False)
+        names = self.references([(f"fss_compat.{name}_from_request", "") for name in numbers], node)
+        if names is None:
+            self.block(finding, "a name the rewrite needs clashes with one here")
+            return
+        helpers = dict(zip(numbers, names, strict=True))
+        self.edit(node, finding, lambda updated: with_numbers_from_request(updated, helpers))
 
     def _config(self, node: cst.CSTNode) -> None:
         for key, value in config_settings(node):

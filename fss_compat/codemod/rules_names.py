@@ -14,13 +14,13 @@ import sqlalchemy.orm as orm
 from fss_compat.codemod.engine import OnDb
 from fss_compat.codemod.engine import OnDynamic
 from fss_compat.codemod.engine import Rule
+from fss_compat.codemod.page_numbers import reads_request
 from fss_compat.codemod.shapes import FSA_QUERY_METHODS
 from fss_compat.codemod.shapes import QUERY_BUILDERS
 from fss_compat.codemod.shapes import RELATIONSHIP_FUNCTIONS
 from fss_compat.codemod.shapes import keywords
 from fss_compat.codemod.shapes import last_name
 from fss_compat.codemod.shapes import laziness
-from fss_compat.codemod.shapes import reads_request
 from fss_compat.shims.extension import SQLAlchemy
 from fss_compat.shims.extension import forwarded_module
 

@@ -21,13 +21,13 @@ from libcst.helpers import parse_template_expression
 from fss_compat.codemod import query_webs
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import OnModel
+from fss_compat.codemod.page_numbers import reads_request
 from fss_compat.codemod.query_forms import build
 from fss_compat.codemod.query_forms import swap_root
 from fss_compat.codemod.shapes import FSA_QUERY_METHODS
 from fss_compat.codemod.shapes import QUERY_BUILDERS
 from fss_compat.codemod.shapes import UNIQUE
 from fss_compat.codemod.shapes import arguments_fit
-from fss_compat.codemod.shapes import keywords
 from fss_compat.codemod.shapes import literal
 
 _SCALARS = {"all": "all", "first": "first", "one": "all", "one_or_none": "all"}
@@ -176,9 +176,9 @@ class QueryRules(query_webs.WebRule):
             blocked = "db.one_or_404 cannot de-duplicate the rows of join, outerjoin or options()"
         message = f"'{name}...{terminal}()'"
         finding = self.report(node, "FSC201", rewrite, message, subject, blocked)
-        if terminal == "paginate" and not {"page", "per_page"} <= keywords(calls[end]).keys():
+        if terminal == "paginate" and reads_request(calls[end], by_position=False):
             message = f"'{name}...paginate()' reads page and per_page from the request"
-            self.report(node, "FSC605", "request-args", message, subject)
+            self.report(node, "FSC605", "request-args", message, subject, rewritten_by=finding)
         if self.applies(finding):
             self._register(finding, calls, end, unique, rewrite, instance)
 

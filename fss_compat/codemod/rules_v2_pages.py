@@ -21,12 +21,15 @@ from fss_compat.codemod.engine import OnDynamic
 from fss_compat.codemod.engine import OnModel
 from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.engine import Subject
+from fss_compat.codemod.page_numbers import PAGINATE_ARGUMENTS
+from fss_compat.codemod.page_numbers import is_none
+from fss_compat.codemod.page_numbers import keyworded
+from fss_compat.codemod.page_numbers import paginate_arguments
+from fss_compat.codemod.page_numbers import reads_request
+from fss_compat.codemod.page_numbers import with_last_comma
 from fss_compat.codemod.shapes import NOT_LITERAL
-from fss_compat.codemod.shapes import PAGINATE_ARGUMENTS
 from fss_compat.codemod.shapes import last_name
 from fss_compat.codemod.shapes import literal
-from fss_compat.codemod.shapes import paginate_arguments
-from fss_compat.codemod.shapes import reads_request
 
 #: Where 2.x's ``Pagination`` lives (2.x's top level, or fss_compat's 2.5 level), and 3.x's.
 _PAGINATION_V2 = frozenset(
@@ -41,24 +44,6 @@ _PAGINATION_V3 = frozenset(
 )
 #: 2.x's ``iter_pages`` arguments in their order.
 _ITER_PAGES = ("left_edge", "left_current", "right_current", "right_edge")
-_NO_SPACE = cst.AssignEqual(
-    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-)
-
-
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def _keyworded(arg: cst.Arg, name: str) -> cst.Arg:
-    return arg.with_changes(keyword=cst.Name(name), equal=_NO_SPACE)
-
-
-def _with_last_comma(args: list[cst.Arg], original: t.Sequence[cst.Arg]) -> list[cst.Arg]:
-    """``args`` ending as ``original`` did (its last comma, or none), after some were left out."""
-    if args and original and args[-1] is not original[-1]:
-        args[-1] = args[-1].with_changes(comma=original[-1].comma)
-    return args
 
 
 class V2PageRules(Rule):
@@ -179,10 +164,10 @@ class V2PageRules(Rule):
         if not positional:
             self.report(node, "FSC701", "keywords", what, subject, blocked)
             return
+        finding = self.report(node, "FSC701", "keywords", f"{what} by position", subject, blocked)
         if chain and reads_request(node):
             message = f"{what} reads page or per_page from the request"
-            self.report(node, "FSC605", "request-args", message, subject)
-        finding = self.report(node, "FSC701", "keywords", f"{what} by position", subject, blocked)
+            self.report(node, "FSC605", "request-args", message, subject, rewritten_by=finding)
         if not self.applies(finding):
             return
 
@@ -191,11 +176,11 @@ class V2PageRules(Rule):
             for position, arg in enumerate(updated.args):
                 if arg.keyword is None and position < len(PAGINATE_ARGUMENTS):
                     name = PAGINATE_ARGUMENTS[position]
-                    if name != "error_out" and _is_none(arg.value):
+                    if name != "error_out" and is_none(arg.value):
                         continue  # the default, at both levels
-                    arg = _keyworded(arg, name)
+                    arg = keyworded(arg, name)
                 args.append(arg)
-            return updated.with_changes(args=_with_last_comma(args, updated.args))
+            return updated.with_changes(args=with_last_comma(args, updated.args))
 
         self.edit(node, finding, edit)
 
@@ -215,7 +200,7 @@ class V2PageRules(Rule):
                     node,
                     finding,
                     lambda updated: updated.with_changes(
-                        args=[_keyworded(updated.args[0], "error_out")]
+                        args=[keyworded(updated.args[0], "error_out")]
                     ),
                 )
             return
@@ -247,7 +232,7 @@ class V2PageRules(Rule):
             new: list[cst.Arg] = []
             for position, (old, arg) in enumerate(zip(args, updated.args, strict=True)):
                 if arg.keyword is None:
-                    arg = _keyworded(arg, _ITER_PAGES[position])
+                    arg = keyworded(arg, _ITER_PAGES[position])
                 if old is counted:
                     arg = arg.with_changes(value=_one_less(arg.value))
                 new.append(arg)

@@ -267,30 +267,6 @@ def v2_only(module: str, name: str) -> bool:
     return module in V2_MODULES or name in V2_ONLY.get(module, {})
 
 
-#: Flask-SQLAlchemy 2.x's ``Query.paginate`` arguments in their order; 3.x takes them by
-#: keyword only.
-PAGINATE_ARGUMENTS = ("page", "per_page", "error_out", "max_per_page")
-
-
-def paginate_arguments(call: cst.Call) -> dict[str, cst.BaseExpression]:
-    """A query's ``paginate(...)`` arguments by name: the keywords, and 2.x's positional ones."""
-    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
-    found = dict(zip(PAGINATE_ARGUMENTS, positional, strict=False))
-    found.update(keywords(call))
-    return found
-
-
-def reads_request(call: cst.Call) -> bool:
-    """Whether a query's ``paginate(...)`` takes ``page`` or ``per_page`` from the request:
-    it does not give one, or gives ``None``.
-    """
-    given = paginate_arguments(call)
-    return any(
-        name not in given or (isinstance(given[name], cst.Name) and literal(given[name]) is None)
-        for name in ("page", "per_page")
-    )
-
-
 def with_tablename(node: cst.ClassDef, name: str) -> cst.ClassDef:
     """``node`` with ``__tablename__ = "<name>"`` first in its body, after a docstring."""
     body = node.body

@@ -18,6 +18,7 @@ from fss_compat.codemod.engine import Options
 from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.families import FAMILIES
 from fss_compat.codemod.rules_extras import ExtraRules
+from fss_compat.codemod.rules_queries import QueryRules
 from tests._support.codemod import MODELS
 from tests._support.codemod import RuleTest
 
@@ -574,13 +575,20 @@ CASES: dict[str, Case] = {
         + "SQLALCHEMY_TRACK_MODIFICATIONS = True\n",
         "SQLALCHEMY_TRACK_MODIFICATIONS = None\n",
     ),
-    "FSC605.request-args": Case(
+    "FSC605.from-request": Case(
         IMPORT + "p = db.paginate(s, per_page=5)\n",
-        IMPORT
-        + _todo("FSC605", "'db.paginate(...)' reads page and per_page from the request")
-        + "p = db.paginate(s, per_page=5)\n",
+        "from app.models import Post, User, db\nfrom fss_compat import page_from_request\n\n"
+        + "p = db.paginate(s, page=page_from_request(), per_page=5)\n",
         IMPORT + "p = db.paginate(s, page=2, per_page=5)\n",
         family=ExtraRules,
+    ),
+    "FSC605.request-args": Case(
+        IMPORT + "p = Post.query.paginate(per_page=5)\n",
+        IMPORT
+        + _todo("FSC605", "'Post.query...paginate()' reads page and per_page from the request")
+        + "p = Post.query.paginate(per_page=5)\n",
+        IMPORT + "p = Post.query.paginate(page=2, per_page=5)\n",
+        family=QueryRules,
     ),
     **V2_CASES,
 }

@@ -23,7 +23,7 @@ from examples.blog.models import Post
 from examples.blog.models import Session
 from examples.blog.models import User
 from examples.blog.models import session
-from fss_compat import first_or_404, get_or_404, keyset_paginate, paginate
+from fss_compat import first_or_404, get_or_404, keyset_paginate, page_from_request, paginate
 
 PAGE = """<!doctype html>
 <title>Blog</title>
@@ -76,14 +76,6 @@ POST = """<!doctype html>
 """
 
 
-def _page_number() -> int:
-    """The ``?page=`` number: 404 for anything ``int()`` rejects, as Flask-SQLAlchemy does."""
-    try:
-        return int(request.args.get("page", 1))
-    except ValueError:
-        abort(404)
-
-
 def _audit(action: str, detail: str) -> None:
     session.add(AuditEntry(action=action, detail=detail))
 
@@ -116,7 +108,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     @app.get("/")
     def index() -> str:
         posts = sa.select(Post).order_by(Post.created.desc(), Post.id.desc())
-        page = paginate(session, posts, page=_page_number(), per_page=5)
+        page = paginate(session, posts, page=page_from_request(), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="index", args={})
 
     @app.get("/users/<name>")
@@ -125,7 +117,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
             session, sa.select(User).filter_by(name=name), description=f"No user {name!r}."
         )
         posts = user.posts.select().order_by(Post.id.desc())
-        page = paginate(session, posts, page=_page_number(), per_page=5)
+        page = paginate(session, posts, page=page_from_request(), per_page=5)
         return render_template_string(PAGE, page=page, endpoint="show_user", args={"name": name})
 
     @app.get("/posts/<int:post_id>")
