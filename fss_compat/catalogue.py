@@ -569,15 +569,45 @@ CATALOGUE: tuple[Feature, ...] = (
                 ),
             ),
             Rewrite(
+                name="delete",
+                safety=Safety.CONDITIONAL,
+                stage=5,
+                before=("n = User.query.filter_by(active=False).delete()",),
+                after=("n = db.session.execute(sa.delete(User).filter_by(active=False)).rowcount",),
+                why=(
+                    "Query.delete() runs delete(Model) with the query's criteria through"
+                    " session.execute and returns the rowcount: the same SQL and the same"
+                    " synchronize_session (passed as an execution option). Only for chains of"
+                    " filter, filter_by and where, and when no code names after_bulk_delete or"
+                    " before_compile_delete, legacy events only Query.delete() fires. A call whose"
+                    " count is not used drops .rowcount."
+                ),
+            ),
+            Rewrite(
+                name="update",
+                safety=Safety.CONDITIONAL,
+                stage=5,
+                before=("n = User.query.filter(User.id == 1).update({User.visits: 0})",),
+                after=(
+                    "n = db.session.execute(sa.update(User).filter(User.id == 1)"
+                    ".values({User.visits: 0})).rowcount",
+                ),
+                why=(
+                    "Query.update(values) runs update(Model).values(values) with the query's"
+                    " criteria, as Query.delete() does: the same conditions (and"
+                    " after_bulk_update, before_compile_update)."
+                ),
+            ),
+            Rewrite(
                 name="unsupported",
                 safety=Safety.MANUAL,
                 stage=5,
                 before=("User.query.with_entities(User.id).all()", "User.query.active()"),
                 after=("db.session.execute(sa.select(User.id)).all()",),
                 why=(
-                    "Methods with no 1:1 Select form (with_entities, from_self, delete, update, "
-                    "yield_per, ...), Query methods called with unusual arguments, and models with"
-                    " a custom query_class, whose methods are the app's own."
+                    "Methods with no 1:1 Select form (with_entities, from_self, yield_per, ...),"
+                    " Query methods called with unusual arguments (delete() after a join), and"
+                    " models with a custom query_class, whose methods are the app's own."
                 ),
             ),
         ),

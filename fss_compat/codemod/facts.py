@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from fss_compat.codemod.bulk_forms import BULK_EVENTS
 from fss_compat.codemod.engine import FileRun
 from fss_compat.codemod.engine import Where
 from fss_compat.codemod.project import ClassFacts
@@ -49,6 +50,9 @@ def assigned(statement: cst.CSTNode) -> list[tuple[str, cst.Assign | cst.AnnAssi
 def class_body(node: cst.ClassDef) -> t.Sequence[cst.BaseStatement]:
     """The statements of a class body (none for ``class A: pass`` on one line)."""
     return node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+
+
+_BULK_EVENTS = frozenset(name for names in BULK_EVENTS.values() for name in names)
 
 
 def _is_true(node: cst.BaseExpression | None) -> bool:
@@ -103,6 +107,16 @@ class Facts(cst.BatchableCSTVisitor):
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """``{"SQLALCHEMY_RECORD_QUERIES": True}``."""
         self._config(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        """``"after_bulk_delete"``: an event name, as ``event.listen`` takes it."""
+        if node.raw_value in _BULK_EVENTS:
+            self.facts.bulk_events.add(node.raw_value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        """``def after_bulk_delete(...)``: an event method of a ``SessionEvents`` subclass."""
+        if node.name.value in _BULK_EVENTS:
+            self.facts.bulk_events.add(node.name.value)
 
     def _config(self, node: cst.CSTNode) -> None:
         for key, value in config_settings(node):

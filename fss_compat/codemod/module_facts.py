@@ -73,6 +73,9 @@ class ModuleFacts:
     config_keys: set[str] = dataclasses.field(default_factory=set)
     #: ``alias.attr`` for each attribute read on a module-level alias (``views.base``).
     reads: set[str] = dataclasses.field(default_factory=set)
+    #: The legacy bulk events it names (a string or a function name, ``after_bulk_delete``):
+    #: FSC201 keeps ``Query.delete()`` / ``update()``, which fire them.
+    bulk_events: set[str] = dataclasses.field(default_factory=set)
     #: The modules it imports with ``from <module> import *``.
     star_imports: set[str] = dataclasses.field(default_factory=set)
     #: Facts a rule family keeps for itself, by family (the typed-model families' schema):

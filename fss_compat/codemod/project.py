@@ -69,6 +69,8 @@ class Index:
     queried: set[str] = dataclasses.field(default_factory=set)
     #: The config keys that switch a legacy feature on which the code may set.
     config_keys: set[str] = dataclasses.field(default_factory=set)
+    #: The legacy bulk events any module names (see :attr:`ModuleFacts.bulk_events`).
+    bulk_events: set[str] = dataclasses.field(default_factory=set)
     #: Table names read from the running app (``--app``), by class qualified name.
     runtime_names: dict[str, TableName] = dataclasses.field(default_factory=dict)
     #: Per module: the qualified names it imports, those it reads as attributes of what it
@@ -98,6 +100,7 @@ class Index:
             index.dbs.update((d.qname, d) for d in module.dbs)
             index.queried.update(module.queried)
             index.config_keys.update(module.config_keys)
+            index.bulk_events.update(module.bulk_events)
             index.imports[module.module] = set(module.aliases.values())
             index.reads[module.module] = {f"{module.module}.{read}" for read in module.reads}
             index.star_imports[module.module] = module.star_imports

@@ -19,9 +19,20 @@ import libcst as cst
 from libcst.helpers import parse_template_expression
 
 from fss_compat.codemod import query_webs
+from fss_compat.codemod.bulk_forms import BULK_BUILDERS
+from fss_compat.codemod.bulk_forms import BULK_EVENTS
+from fss_compat.codemod.bulk_forms import BULK_TERMINALS
+from fss_compat.codemod.bulk_forms import bulk_arguments
+from fss_compat.codemod.bulk_forms import bulk_statement
 from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import OnModel
 from fss_compat.codemod.page_numbers import reads_request
+from fss_compat.codemod.query_chains import Root
+from fss_compat.codemod.query_chains import chain_method
+from fss_compat.codemod.query_chains import chain_of
+from fss_compat.codemod.query_chains import queried_model
+from fss_compat.codemod.query_chains import query_receiver
+from fss_compat.codemod.query_chains import type_argument
 from fss_compat.codemod.query_forms import build
 from fss_compat.codemod.query_forms import swap_root
 from fss_compat.codemod.shapes import FSA_QUERY_METHODS
@@ -42,77 +53,6 @@ _REWRITES = {
 _SHORT_COUNT = frozenset({"filter", "filter_by", "where"})
 
 
-Root = cst.Attribute | cst.Call
-
-
-def _session_query(node: cst.BaseExpression) -> bool:
-    """Whether ``node`` is ``<receiver>.session.query(<one model>)``."""
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
-        return False
-    func = node.func
-    return (
-        func.attr.value == "query"
-        and isinstance(func.value, cst.Attribute)
-        and func.value.attr.value == "session"
-        and isinstance(func.value.value, (cst.Name, cst.Attribute))
-        and len(node.args) == 1
-        and node.args[0].keyword is None
-        and not node.args[0].star
-        and isinstance(node.args[0].value, (cst.Name, cst.Attribute))
-    )
-
-
-def _model(root: Root) -> cst.BaseExpression:
-    """The model of a chain's root: ``M`` in ``M.query`` and in ``db.session.query(M)``."""
-    return root.args[0].value if isinstance(root, cst.Call) else root.value
-
-
-def _type_of(node: cst.BaseExpression) -> cst.Name | None:
-    """``self`` in ``type(self)``."""
-    if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Name)
-        and node.func.value == "type"
-        and len(node.args) == 1
-        and node.args[0].keyword is None
-        and not node.args[0].star
-        and isinstance(node.args[0].value, cst.Name)
-    ):
-        return node.args[0].value
-    return None
-
-
-def _receiver(node: cst.BaseExpression) -> bool:
-    """Whether ``node`` can be what ``.query`` is read on: a name, an attribute, ``type(x)``."""
-    return isinstance(node, (cst.Name, cst.Attribute)) or _type_of(node) is not None
-
-
-def _spine(node: cst.Call) -> tuple[Root, list[cst.Call]] | None:
-    """``(<root>, [calls from the innermost out])`` if ``node`` is a chain on ``<model>.query``
-    or on ``<db>.session.query(<model>)``.
-    """
-    calls: list[cst.Call] = []
-    current: cst.BaseExpression = node
-    while True:
-        if _session_query(current) and calls:
-            calls.reverse()
-            return t.cast(cst.Call, current), calls
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
-            calls.append(current)
-            current = current.func.value
-        elif isinstance(current, cst.Attribute) and current.attr.value == "query":
-            if _receiver(current.value) and calls:
-                calls.reverse()
-                return current, calls
-            return None
-        else:
-            return None
-
-
-def _method(call: cst.Call) -> str:
-    return t.cast(cst.Attribute, call.func).attr.value
-
-
 class QueryRules(query_webs.WebRule):
     """FSC201 model-query (and FSC605 for the chains that paginate from the request)."""
 
@@ -124,7 +64,7 @@ class QueryRules(query_webs.WebRule):
             return
         if not self.discovering:
             self._getattr(node)
-        spine = _spine(node)
+        spine = chain_of(node)
         if spine is None:
             return
         root, calls = spine
@@ -132,7 +72,7 @@ class QueryRules(query_webs.WebRule):
         if found is None:
             return
         subject, instance = found
-        methods = [_method(call) for call in calls]
+        methods = [chain_method(call) for call in calls]
         end = next((i for i, m in enumerate(methods) if m not in QUERY_BUILDERS), None)
         via: tuple[str, ...] = ()
         if isinstance(root, cst.Call):
@@ -146,7 +86,7 @@ class QueryRules(query_webs.WebRule):
             if not via:
                 return
             subject = dataclasses.replace(subject, via_db=via)
-            name = f"{self.code(owner)}.session.query({self.code(_model(root))})"
+            name = f"{self.code(owner)}.session.query({self.code(queried_model(root))})"
         else:
             name = f"{self.code(root.value)}.query"
         if self.discovering and end is not None:
@@ -159,6 +99,9 @@ class QueryRules(query_webs.WebRule):
         terminal, builders = methods[end], methods[:end]
         if terminal in ("get", "get_or_404") and builders:
             terminal = "unknown"
+        if terminal in BULK_TERMINALS:
+            self._bulk(node, name, subject, calls, end, instance)
+            return
         if (terminal not in _SCALARS and terminal not in _REWRITES) or not arguments_fit(
             terminal, calls[end]
         ):
@@ -182,26 +125,80 @@ class QueryRules(query_webs.WebRule):
         if self.applies(finding):
             self._register(finding, calls, end, unique, rewrite, instance)
 
+    def _bulk(
+        self,
+        node: cst.Call,
+        name: str,
+        subject: OnModel,
+        calls: list[cst.Call],
+        end: int,
+        instance: bool,
+    ) -> None:
+        """``Model.query.filter(...).delete()`` / ``.update(values)``: ORM-enabled DML."""
+        terminal = chain_method(calls[end])
+        arguments = bulk_arguments(terminal, calls[end])
+        builders = {chain_method(call) for call in calls[:end]}
+        if arguments is None or end != len(calls) - 1 or not builders <= BULK_BUILDERS:
+            message = f"'{name}...{terminal}()' has no 1:1 rewrite the tool makes"
+            self.report(node, "FSC201", "unsupported", message, subject)
+            return
+        message = f"'{name}...{terminal}()'"
+        subject = dataclasses.replace(subject, events=BULK_EVENTS[terminal])
+        finding = self.report(node, "FSC201", terminal, message, subject)
+        if not self.applies(finding):
+            return
+        wanted = [(finding.data, ""), (f"sqlalchemy.{terminal}", "sa")]
+        usable = not instance or self.builtin("type", node)
+        names = self.references(wanted, node) if usable else None
+        if names is None:
+            self.block(finding, "a name the rewrite needs clashes with one here")
+            return
+        db, verb = names
+        # A call that is a statement of its own: its count is not used.
+        statement = self.where.statements[-1] if self.where.statements else None
+        discarded = (
+            isinstance(statement, cst.SimpleStatementLine)
+            and isinstance(statement.body[0], cst.Expr)
+            and statement.body[0].value is node
+        )
+        depth = end
+
+        def edit(updated: cst.Call) -> cst.BaseExpression:
+            builders = t.cast(cst.Attribute, updated.func).value
+            root: t.Any = builders
+            for _ in range(depth):
+                root = root.func.value
+            model = queried_model(root)
+            if instance:
+                model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
+            dml = cst.Call(func=cst.parse_expression(verb), args=[cst.Arg(model)])
+            found = bulk_arguments(terminal, updated)
+            assert found is not None, "the arguments were read from the same call"
+            new = bulk_statement(terminal, found, swap_root(builders, dml, depth), db, discarded)
+            return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+
+        self.edit(node, finding, edit)
+
     def _subject(self, root: Root) -> tuple[OnModel, bool] | None:
         """What the chain's model must be, and whether the rewrite reads the model as
         ``type(self)`` from an instance (``self.query``).
         """
-        receiver = _model(root)
+        receiver = queried_model(root)
         if isinstance(root, cst.Attribute):
-            named = _type_of(receiver) or receiver
+            named = type_argument(receiver) or receiver
             if isinstance(named, cst.Name):
                 bound = self.where.bound_class(named.value, self.run.module)
                 if bound is not None:
                     instance = bound.instance and named is receiver
                     return OnModel((bound.qname,), below=True), instance
-            if _type_of(receiver) is not None:
+            if type_argument(receiver) is not None:
                 return None
         target = tuple(sorted(self.qnames(receiver)))
         return (OnModel(target), False) if target else None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """A ``Model.query`` that is not the start of a call chain (stored, iterated, returned)."""
-        if node.attr.value != "query" or self.skipped(node) or not _receiver(node.value):
+        if node.attr.value != "query" or self.skipped(node) or not query_receiver(node.value):
             return
         found = self._subject(node)
         if found is not None:
@@ -239,7 +236,7 @@ class QueryRules(query_webs.WebRule):
         :param instance: the chain starts at ``self.query``: the model is ``type(self)``.
         """
         at = calls[end]
-        terminal = _method(at)
+        terminal = chain_method(at)
         wanted = [(finding.data, "")]
         if terminal not in ("get", "get_or_404"):
             wanted.append(("sqlalchemy.select", "sa"))
@@ -257,7 +254,7 @@ class QueryRules(query_webs.WebRule):
             root: t.Any = builders
             for _ in range(depth):
                 root = root.func.value
-            model = _model(root)
+            model = queried_model(root)
             if instance:
                 model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
             if terminal in ("get", "get_or_404"):

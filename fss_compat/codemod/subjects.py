@@ -43,6 +43,8 @@ class OnModel:
     :param through: for a value built here and run elsewhere in the module: the module-level
         functions it is returned from or passed to. When another scanned module uses one of
         them, the value crosses modules and the site is a ``builder``, left to a person.
+    :param events: legacy events the call fires and its rewrite does not
+        (``after_bulk_delete``): when any scanned module names one, the site is blocked.
     """
 
     names: tuple[str, ...]
@@ -51,6 +53,7 @@ class OnModel:
     below: bool = False
     method: str = ""
     through: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

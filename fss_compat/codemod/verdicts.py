@@ -94,7 +94,13 @@ def judge(
     superseded = False
     match c.subject:
         case OnModel(
-            names=names, via_db=via_db, builder=builder, below=below, method=method, through=through
+            names=names,
+            via_db=via_db,
+            builder=builder,
+            below=below,
+            method=method,
+            through=through,
+            events=events,
         ):
             model = index.model_below(names[0]) if below else index.model(names)
             if not model:
@@ -122,6 +128,10 @@ def judge(
                     rewrite="builder",
                     message=f"{c.message}; it crosses modules: '{user}' uses '{function}'",
                 )
+            heard = [event for event in events if event in index.bulk_events]
+            if heard and not c.blocked:
+                why = f"the project listens to '{heard[0]}', which only the Query method fires"
+                c = dataclasses.replace(c, blocked=why)
             subject = names[0] if below else model
             c = dataclasses.replace(c, data=c.data or data)
         case OnDb(names=names, member=member, dynamic=dynamic):

@@ -429,6 +429,19 @@ CASES: dict[str, Case] = {
         + ".select_from(sa.select(User).filter(User.id > 1).subquery()))\n",
         IMPORT + "n = db.session.query(User).count()\n",
     ),
+    "FSC201.delete": Case(
+        IMPORT + "n = User.query.filter_by(name='x').delete(synchronize_session=False)\n",
+        IMPORT_SA
+        + "n = db.session.execute(sa.delete(User).filter_by(name='x'),"
+        + ' execution_options={"synchronize_session": False}).rowcount\n',
+        IMPORT + "n = db.session.query(User).filter_by(name='x').delete()\n",
+    ),
+    "FSC201.update": Case(
+        IMPORT + "User.query.filter(User.id == 1).update({User.name: 'y'})\n",
+        IMPORT_SA
+        + "db.session.execute(sa.update(User).filter(User.id == 1).values({User.name: 'y'}))\n",
+        IMPORT + "User.query.filter(User.id == 1).update(update_args={}, values={})\n",
+    ),
     "FSC201.count-short": Case(
         IMPORT + "n = User.query.filter(User.id > 1).count()\n",
         IMPORT_SA
