@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from fss_compat.codemod import file_pass
 from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import Options
@@ -155,7 +156,7 @@ def run_package(
         if verify:
             for path in files:
                 text = path.read_text(encoding="utf-8", errors="replace")
-                runner.scan_module(text, str(path), module_name(path), False, verify_names=True)
+                file_pass.scan_module(text, str(path), module_name(path), False, verify_names=True)
         started = time.perf_counter()
         found = runner.scan([str(top)], workers=workers)
         scanned = time.perf_counter() - started

@@ -24,8 +24,8 @@ from fss_compat.codemod.engine import Options
 from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.engine import Status
 from fss_compat.codemod.families import FAMILIES
+from fss_compat.codemod.file_pass import FileResult
 from fss_compat.codemod.project import import_root
-from fss_compat.codemod.runner import FileResult
 from fss_compat.codemod.runner import Progress
 from fss_compat.codemod.runner import Scan
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from libcst.codemod import CodemodContext
 from libcst.codemod import CodemodTest
 
+from fss_compat.codemod import file_pass
 from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import FileRun
@@ -160,7 +161,7 @@ def rule_context(
     facts = []
     for name, text in sources.items():
         path = name.replace(".", "/") + ".py"
-        scanned = runner.scan_module(text, path, name, is_package=False)
+        scanned = file_pass.scan_module(text, path, name, is_package=False)
         assert not scanned.error, scanned.error
         assert scanned.facts is not None
         facts.append(scanned.facts)

@@ -10,7 +10,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod import TransformSuccess
 from libcst.codemod import transform_module
 
-from fss_compat.codemod import runner
+from fss_compat.codemod import file_pass
 from fss_compat.codemod.dynamic_relationships import DynamicRelationships
 from fss_compat.codemod.dynamic_sites import plan_dynamic
 from fss_compat.codemod.model_schema import ModuleSchema
@@ -27,7 +27,7 @@ def schema_for(sources: dict[str, str]) -> SchemaIndex:
     facts: list[ModuleFacts] = []
     schemas = []
     for module, source in sources.items():
-        result = runner.scan_module(source, f"{module}.py", module, False)
+        result = file_pass.scan_module(source, f"{module}.py", module, False)
         assert result.facts is not None, result.error
         facts.append(result.facts)
         schema = collect(cst.parse_module(source), module, False)

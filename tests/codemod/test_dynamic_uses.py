@@ -20,7 +20,7 @@ from libcst.metadata import MetadataWrapper
 from libcst.metadata import ParentNodeProvider
 from libcst.metadata import PositionProvider
 
-from fss_compat.codemod import runner
+from fss_compat.codemod import file_pass
 from fss_compat.codemod.dynamic_sites import plan_dynamic
 from fss_compat.codemod.dynamic_uses import BUILDERS
 from fss_compat.codemod.dynamic_uses import MUTATIONS
@@ -90,7 +90,7 @@ def _oracle(source: str) -> list[Reading]:
 
 
 def _scanned(source: str, module: str = "app.views") -> ModuleSchema:
-    result = runner.scan_module(source, module.replace(".", "/") + ".py", module, False)
+    result = file_pass.scan_module(source, module.replace(".", "/") + ".py", module, False)
     assert result.facts is not None, result.error
     return t.cast(ModuleSchema, result.facts.extra[KEY])
 

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import settings
 
 from fss_compat.codemod import cli
+from fss_compat.codemod import file_pass
 from fss_compat.codemod import migration
 from fss_compat.codemod import runner
 from fss_compat.codemod.engine import ALWAYS
@@ -98,7 +99,8 @@ def test_no_fixed_point_is_an_error(
     """Rules that undo each other fail the run, naming the rule and the file; so does a
     run that needs more than the allowed rounds.
     """
-    for module in (runner, migration):  # the scan's families, and the rewrite's
+    # The scan's traversal, the index's preparation, and the rewrite's rounds.
+    for module in (file_pass, runner, migration):
         monkeypatch.setattr(module, "FAMILIES", (*FAMILIES, _Flip))
     monkeypatch.setattr(migration, "MAX_ROUNDS", rounds)
     project.write({"views.py": "a = 1\n"})

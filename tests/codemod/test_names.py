@@ -17,7 +17,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from fss_compat.codemod import runner
+from fss_compat.codemod import file_pass
 from fss_compat.codemod.model_schema import ModuleSchema
 from fss_compat.codemod.model_schema import collect
 from fss_compat.codemod.project import iter_python_files
@@ -151,7 +151,7 @@ def _lines(schema: ModuleSchema) -> dict[str, object]:
 
 
 def _check(source: str, path: Path, module: str, is_package: bool = False) -> None:
-    result = runner.scan_module(source, str(path), module, is_package, verify_names=True)
+    result = file_pass.scan_module(source, str(path), module, is_package, verify_names=True)
     assert result.error == "", result.error
     # The schema facts' lines, counted by the scan, are PositionProvider's.
     assert result.facts is not None
