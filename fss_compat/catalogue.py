@@ -844,10 +844,12 @@ CATALOGUE: tuple[Feature, ...] = (
                 why=(
                     "The other class gets the relationship the backref made: the backref()'s"
                     " arguments, and the ones SQLAlchemy copies from this side (secondary,"
-                    " post_update, passive_deletes, viewonly, sync_backref). Reported: a"
-                    " relationship with primaryjoin=, foreign_keys= or remote_side= (the other"
-                    " side needs the reverse conditions), a name the other class already has,"
-                    " an argument that is not a literal and cannot move to the other class."
+                    " post_update, passive_deletes, viewonly, sync_backref) and, without"
+                    " secondary, primaryjoin= and foreign_keys= (a string as it is, columns of"
+                    " the class as a string naming it). Reported: remote_side=, an expression"
+                    " primaryjoin=, join conditions with a secondary, a name the other class"
+                    " already has, an argument that is not a literal and cannot move to the"
+                    " other class."
                 ),
             ),
             Rewrite(

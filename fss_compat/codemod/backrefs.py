@@ -3,9 +3,12 @@
 ``backref="author"`` becomes ``back_populates="author"``, and the other class gets
 ``author = relationship("User", back_populates="posts")`` with the arguments ``backref()``
 gave and the ones SQLAlchemy copies from this side (``secondary``, ``post_update``,
-``passive_deletes``, ``viewonly``, ``sync_backref``). A relationship with its own join
-conditions (``primaryjoin``, ``foreign_keys``, ``remote_side``) is reported: the other
-side's are the reverse, which the tool does not write.
+``passive_deletes``, ``viewonly``, ``sync_backref``). Without ``secondary``, SQLAlchemy
+gives the other side this side's ``primaryjoin`` and ``foreign_keys`` too: the tool
+copies a string as it is (it names classes, so it reads the same from either class) and
+writes columns of this class body (``foreign_keys=[author_id]``) as a string naming the
+class (``foreign_keys="[Post.author_id]"``). Other join conditions (an expression
+``primaryjoin``, ``remote_side``, the joins of a ``secondary``) are reported.
 
 .. versionadded:: 0.1.0
 """
@@ -70,11 +73,16 @@ def _reverse(schema: SchemaIndex, owner: str, call: RelationshipCall) -> Reverse
     short = target.rpartition(".")[2]
     if backref.name in schema.classes[target].attributes:
         return Reverse(owner, call, reason=f"'{short}' already has an attribute {backref.name!r}")
-    joins = [name for name in JOINS if call.keyword(name) is not None]
-    if joins:
-        return Reverse(owner, call, reason=f"the other side needs the reverse of its {joins[0]}=")
+    joins = [k for k in call.keywords if k.name in JOINS]
+    carried = [_carried(schema, owner, k) for k in joins]
+    if joins and (None in carried or call.keyword("secondary") is not None):
+        # With a secondary, the other side swaps primaryjoin and secondaryjoin.
+        name = joins[carried.index(None)].name if None in carried else joins[0].name
+        return Reverse(owner, call, reason=f"the other side needs the reverse of its {name}=")
     same_module = owner.rpartition(".")[0] == target.rpartition(".")[0]
     copied = [k for k in call.keywords if k.name in COPIED] + list(backref.keywords)
+    given = {k.name for k in backref.keywords}
+    copied += [k for k in t.cast(list[Keyword], carried) if k.name not in given]
     for keyword in copied:
         movable = keyword.value is not ... or (same_module and not keyword.local) or owner == target
         if not movable:
@@ -85,6 +93,34 @@ def _reverse(schema: SchemaIndex, owner: str, call: RelationshipCall) -> Reverse
         owners = (schema.project.resolve(q).rpartition(".")[0] for q in call.callee)
         db = next((o for o in owners if o in schema.project.dbs), "")
     return Reverse(owner, call, target, db, tuple(copied))
+
+
+def _carried(schema: SchemaIndex, owner: str, keyword: Keyword) -> Keyword | None:
+    """``primaryjoin=`` or ``foreign_keys=`` as the other side must write it, or None.
+
+    A string is evaluated by class names, the same from either class. Columns of the class
+    body (``author_id``, ``[author_id, x]``) become a string naming the class, when no
+    other scanned class has its name (the string is looked up in SQLAlchemy's registry).
+    """
+    if keyword.name not in ("primaryjoin", "foreign_keys"):
+        return None
+    if isinstance(keyword.value, str):
+        return keyword
+    if keyword.name != "foreign_keys":
+        return None
+    node = cst.parse_expression(keyword.code)
+    elements = node.elements if isinstance(node, (cst.List, cst.Tuple)) else [node]
+    names = [e.value if isinstance(e, cst.BaseElement) else e for e in elements]
+    columns = {column.attribute for column in schema.classes[owner].columns}
+    columns |= {column.attribute for column in schema.classes[owner].typed_columns}
+    if not names or not all(isinstance(n, cst.Name) and n.value in columns for n in names):
+        return None
+    short = owner.rpartition(".")[2]
+    if sum(qname.rpartition(".")[2] == short for qname in schema.classes) > 1:
+        return None
+    listed = ", ".join(f"{short}.{t.cast(cst.Name, n).value}" for n in names)
+    text = f"[{listed}]" if isinstance(node, (cst.List, cst.Tuple)) else listed
+    return Keyword(keyword.name, f'"{text}"', local=False, value=text)
 
 
 class BackPopulates(ClassCommand):

@@ -142,5 +142,8 @@ def relationships(loaded: Loaded) -> dict[str, dict[str, object]]:
                 "query_class": getattr(prop.query_class, "__module__", None),
                 "order_by": str(prop.order_by),
                 "cascade": str(prop.cascade),
+                # The join: which columns pair up, and which side holds the foreign key.
+                "pairs": sorted((str(a), str(b)) for a, b in prop.local_remote_pairs),
+                "foreign": sorted(str(column) for column in prop._calculated_foreign_keys),
             }
     return found

@@ -262,7 +262,7 @@ class User(db.Model):
     profile = orm.relationship("Profile", back_populates="user")
     tags = orm.relationship("Tag", secondary="user_tag", back_populates="users")
     other = orm.relationship(
-        "Post", primaryjoin="User.id == Post.author_id", backref="x", viewonly=True
+        "Post", primaryjoin="User.id == Post.author_id", back_populates="x", viewonly=True
     )
     pages = db.relationship("Page", back_populates="user", lazy="dynamic")
 
@@ -272,6 +272,7 @@ class Post(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     author_id = sa.Column(sa.ForeignKey("user.id"), nullable=False)
     author = orm.relationship("User", back_populates="posts")
+    x = OTHER_SIDE
 
 
 class Profile(db.Model):
@@ -312,7 +313,97 @@ user_tag = sa.Table(
     sa.Column("user_id", sa.ForeignKey("user.id"), primary_key=True),
     sa.Column("tag_id", sa.ForeignKey("tag.id"), primary_key=True),
 )
+""".replace(
+    "OTHER_SIDE",
+    'orm.relationship("User", back_populates="other", viewonly=True,'
+    ' primaryjoin="User.id == Post.author_id")',
+)
+
+JOINS = """
+class Person(db.Model):
+    __tablename__ = "person"
+    id = sa.Column(sa.Integer, primary_key=True)
+    home_id = sa.Column(sa.ForeignKey("place.id"))
+    work_id = sa.Column(sa.ForeignKey("place.id"))
+    home = orm.relationship("Place", backref="residents", foreign_keys=[home_id])
+    work = orm.relationship(
+        "Place", backref=orm.backref("staff", lazy="select"), foreign_keys="Person.work_id"
+    )
+    visits = orm.relationship(
+        "Visit", backref="person", primaryjoin="Person.id == foreign(Visit.person_id)"
+    )
+    stays = orm.relationship(
+        "Visit",
+        backref="guest",
+        primaryjoin="Person.id == Visit.person_id",
+        foreign_keys=lambda: [Visit.person_id],
+        viewonly=True,
+    )
+
+
+class Place(db.Model):
+    __tablename__ = "place"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Visit(db.Model):
+    __tablename__ = "visit"
+    id = sa.Column(sa.Integer, primary_key=True)
+    person_id = sa.Column(sa.Integer)
 """
+
+JOINS_BACK_POPULATED = """
+class Person(db.Model):
+    __tablename__ = "person"
+    id = sa.Column(sa.Integer, primary_key=True)
+    home_id = sa.Column(sa.ForeignKey("place.id"))
+    work_id = sa.Column(sa.ForeignKey("place.id"))
+    home = orm.relationship("Place", back_populates="residents", foreign_keys=[home_id])
+    work = orm.relationship(
+        "Place", back_populates="staff", foreign_keys="Person.work_id"
+    )
+    visits = orm.relationship(
+        "Visit", back_populates="person", primaryjoin="Person.id == foreign(Visit.person_id)"
+    )
+    stays = orm.relationship(
+        "Visit",
+        backref="guest",
+        primaryjoin="Person.id == Visit.person_id",
+        foreign_keys=lambda: [Visit.person_id],
+        viewonly=True,
+    )
+
+
+class Place(db.Model):
+    __tablename__ = "place"
+    id = sa.Column(sa.Integer, primary_key=True)
+    residents = RESIDENTS
+    staff = STAFF
+
+
+class Visit(db.Model):
+    __tablename__ = "visit"
+    id = sa.Column(sa.Integer, primary_key=True)
+    person_id = sa.Column(sa.Integer)
+    person = PERSON
+"""
+# The tool does not wrap the lines it writes: the long ones are spliced in.
+JOINS_BACK_POPULATED = (
+    JOINS_BACK_POPULATED.replace(
+        "RESIDENTS",
+        'orm.relationship("Person", back_populates="home", foreign_keys="[Person.home_id]")',
+    )
+    .replace(
+        "STAFF",
+        'orm.relationship("Person", back_populates="work", lazy="select",'
+        ' foreign_keys="Person.work_id")',
+    )
+    .replace(
+        "PERSON",
+        'orm.relationship("Person", back_populates="visits",'
+        ' primaryjoin="Person.id == foreign(Visit.person_id)")',
+    )
+)
 
 CLASH = """
 class User(db.Model):
@@ -372,7 +463,13 @@ CASES = [
         BackPopulates,
         BACKREFS,
         BACK_POPULATES,
-        warnings=(("other", "the other side needs the reverse of its primaryjoin="),),
+    ),
+    Case(
+        "backref-joins",
+        BackPopulates,
+        JOINS,
+        JOINS_BACK_POPULATED,
+        warnings=(("stays", "the other side needs the reverse of its foreign_keys="),),
     ),
     Case(
         "backref-clash",
