@@ -810,8 +810,9 @@ CATALOGUE: tuple[Feature, ...] = (
                     "SQLAlchemy reads the annotation: a collection type makes a collection, a"
                     " class a scalar (one-to-one). So the annotation says what the relationship"
                     " is now: uselist= when given, else its direction from the foreign keys the"
-                    " tool sees, and collection_class= list or set. Reported: primaryjoin= or"
-                    " foreign_keys= without uselist=, a target class it cannot find. Dynamic"
+                    " tool sees (or the columns foreign_keys= or a two-column primaryjoin="
+                    " string names), and collection_class= list or set. Reported: other join"
+                    " conditions without uselist=, a target class it cannot find. Dynamic"
                     " ones are FSC403's."
                 ),
             ),

@@ -66,7 +66,7 @@ def relationship_type(
     if call.uselist is Flag.UNSET and isinstance(direction, str):
         return direction
     if not collection:
-        required = direction is Direction.MANY_TO_ONE and required_of(schema, owner, target)
+        required = direction is Direction.MANY_TO_ONE and required_of(schema, owner, target, call)
         return RelationshipType("sqlalchemy.orm.Mapped", other, optional=not required)
     given = call.keyword("collection_class")
     kind = _COLLECTIONS.get(given.code if given is not None else "list")

@@ -405,6 +405,73 @@ JOINS_BACK_POPULATED = (
     )
 )
 
+JOINED = """
+class Person(db.Model):
+    __tablename__ = "person"
+    id = sa.Column(sa.Integer, primary_key=True)
+    home_id = sa.Column(sa.ForeignKey("place.id"))
+    work_id = sa.Column(sa.ForeignKey("place.id"), nullable=False)
+    home = orm.relationship("Place", back_populates="residents", foreign_keys=[home_id])
+    work = orm.relationship("Place", back_populates="staff", foreign_keys="Person.work_id")
+    visits = orm.relationship(
+        "Visit", back_populates="person", primaryjoin="Person.id == foreign(Visit.person_id)"
+    )
+    stays = orm.relationship(
+        "Visit",
+        primaryjoin="Person.id == Visit.person_id",
+        foreign_keys=lambda: [Visit.person_id],
+        viewonly=True,
+    )
+    notes = orm.relationship(
+        "Note", primaryjoin="Note.person_id == Person.id", back_populates="person"
+    )
+
+
+class Place(db.Model):
+    __tablename__ = "place"
+    id = sa.Column(sa.Integer, primary_key=True)
+    residents = orm.relationship(
+        "Person", back_populates="home", foreign_keys="[Person.home_id]"
+    )
+    staff = orm.relationship("Person", back_populates="work", foreign_keys="Person.work_id")
+
+
+class Visit(db.Model):
+    __tablename__ = "visit"
+    id = sa.Column(sa.Integer, primary_key=True)
+    person_id = sa.Column(sa.Integer)
+    person = orm.relationship(
+        "Person", back_populates="visits", primaryjoin="Person.id == foreign(Visit.person_id)"
+    )
+
+
+class Note(db.Model):
+    __tablename__ = "note"
+    id = sa.Column(sa.Integer, primary_key=True)
+    person_id = sa.Column(sa.ForeignKey("person.id"), nullable=False)
+    person = orm.relationship(
+        "Person", primaryjoin="Note.person_id == Person.id", back_populates="notes"
+    )
+"""
+# The side of the columns foreign_keys= or a string primaryjoin= names decides.
+TYPED_JOINED = (
+    JOINED.replace("    home = ", "    home: Mapped[Place | None] = ")
+    .replace("    work = ", "    work: Mapped[Place] = ")
+    .replace("    visits = ", "    visits: Mapped[list[Visit]] = ")
+    .replace("    notes = ", "    notes: Mapped[list[Note]] = ")
+    .replace("    residents = ", "    residents: Mapped[list[Person]] = ")
+    .replace("    staff = ", "    staff: Mapped[list[Person]] = ")
+    .replace(
+        '    person = orm.relationship(\n        "Person", back_populates="visits"',
+        "    person: Mapped[Person | None] = orm.relationship(\n"
+        '        "Person", back_populates="visits"',
+    )
+    .replace(
+        '    person = orm.relationship(\n        "Person", primaryjoin',
+        '    person: Mapped[Person] = orm.relationship(\n        "Person", primaryjoin',
+    )
+)
+
 CLASH = """
 class User(db.Model):
     __tablename__ = "user"
@@ -457,6 +524,13 @@ CASES = [
         NODES,
         TYPED_NODES,
         warnings=(("first", "it has primaryjoin="),),
+    ),
+    Case(
+        "typed-joins",
+        TypedRelationships,
+        JOINED,
+        TYPED_JOINED,
+        warnings=(("stays", "it has foreign_keys="),),
     ),
     Case(
         "backrefs",
