@@ -569,6 +569,24 @@ CATALOGUE: tuple[Feature, ...] = (
                 ),
             ),
             Rewrite(
+                name="rows",
+                safety=Safety.CONDITIONAL,
+                stage=5,
+                before=("User.query.with_entities(User.id, User.name).all()",),
+                after=(
+                    "db.session.execute(sa.select(User).with_only_columns(User.id, User.name))"
+                    ".all()",
+                ),
+                why=(
+                    "with_entities() sets the columns as Select.with_only_columns() does, and"
+                    " add_entity() / add_columns() append one as Select.add_columns(); the"
+                    " Query then returns rows, as session.execute() does (all, first with"
+                    " LIMIT 1, one, one_or_none; count as above). Blocked when one thing is left"
+                    " selected that may be an entity (the Query returns it, not a row) or with"
+                    " options(), whose eager-loaded collections the Query de-duplicates."
+                ),
+            ),
+            Rewrite(
                 name="delete",
                 safety=Safety.CONDITIONAL,
                 stage=5,
@@ -605,7 +623,7 @@ CATALOGUE: tuple[Feature, ...] = (
                 before=("User.query.with_entities(User.id).all()", "User.query.active()"),
                 after=("db.session.execute(sa.select(User.id)).all()",),
                 why=(
-                    "Methods with no 1:1 Select form (with_entities, from_self, yield_per, ...),"
+                    "Methods with no 1:1 Select form (from_self, yield_per, subquery, ...),"
                     " Query methods called with unusual arguments (delete() after a join), and"
                     " models with a custom query_class, whose methods are the app's own."
                 ),

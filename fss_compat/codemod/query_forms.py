@@ -13,6 +13,51 @@ import typing as t
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
+#: The ``Query`` methods that change what a chain selects, and their ``Select`` names: the
+#: chain then returns rows (``Query.with_entities`` sets the columns as
+#: ``Select.with_only_columns`` does; ``add_entity`` appends one as ``add_columns``).
+ROW_BUILDERS = {
+    "with_entities": "with_only_columns",
+    "add_entity": "add_columns",
+    "add_columns": "add_columns",
+}
+#: The terminals a row-returning chain is rewritten with.
+ROW_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "count"})
+
+
+def row_shape(calls: t.Sequence[cst.Call]) -> str | None:
+    """``"rows"`` when the builders ``calls`` leave two or more columns selected, or one
+    column read as ``X.attribute``; a reason the rewrite is blocked when one thing is left
+    that may be an entity (a ``Query`` of one entity returns it, not a row); None for
+    ``*args`` or no argument.
+    """
+    count = 1
+    single: cst.BaseExpression | None = None
+    for call in calls:
+        method = t.cast(cst.Attribute, call.func).attr.value
+        if method not in ROW_BUILDERS:
+            continue
+        if not call.args or any(arg.star or arg.keyword for arg in call.args):
+            return None
+        added = len(call.args)
+        count = added if method == "with_entities" else count + added
+        single = call.args[0].value if method == "with_entities" and added == 1 else None
+    if count > 1:
+        return "rows"
+    if isinstance(single, cst.Attribute) and isinstance(single.value, cst.Name):
+        return "rows"
+    return "one thing is selected, which may be an entity: the Query returns it, not a row"
+
+
+def with_select_columns(chain: t.Any) -> t.Any:
+    """``chain`` with ``with_entities`` and ``add_entity`` renamed to ``Select``'s methods."""
+    if not isinstance(chain, cst.Call) or not isinstance(chain.func, cst.Attribute):
+        return chain
+    func = chain.func
+    name = ROW_BUILDERS.get(func.attr.value, func.attr.value)
+    inner = with_select_columns(func.value)
+    return chain.with_changes(func=func.with_changes(value=inner, attr=cst.Name(name)))
+
 
 def swap_root(chain: t.Any, new_root: cst.BaseExpression, depth: int) -> t.Any:
     """``chain`` with its root (``depth`` calls down) replaced by ``new_root``."""
@@ -52,8 +97,13 @@ def build(
     terminal: str,
     rewrite: str,
     unique: bool,
+    rows: bool = False,
 ) -> cst.BaseExpression:
-    """The 2.x expression for one terminal, keeping the call's own parentheses."""
+    """The 2.x expression for one terminal, keeping the call's own parentheses.
+
+    :param rows: the statement selects columns (``with_entities``): run it with
+        ``execute``, whose rows are what the ``Query`` returned.
+    """
     parens = {"lpar": updated.lpar, "rpar": updated.rpar}
     one = cst.Integer("1")
     if terminal in ("get", "get_or_404"):
@@ -75,7 +125,9 @@ def build(
         return _call(f"{db}.session.scalar", statement).with_changes(**parens)
     if terminal == "first":
         statement = _method_call(statement, "limit", one)
-    result: cst.BaseExpression = _call(f"{db}.session.scalars", statement)
+    result: cst.BaseExpression = _call(
+        f"{db}.session.{'execute' if rows else 'scalars'}", statement
+    )
     if unique:
         result = _method_call(result, "unique")
     func_node = t.cast(cst.Attribute, updated.func)

@@ -33,8 +33,12 @@ from fss_compat.codemod.query_chains import chain_of
 from fss_compat.codemod.query_chains import queried_model
 from fss_compat.codemod.query_chains import query_receiver
 from fss_compat.codemod.query_chains import type_argument
+from fss_compat.codemod.query_forms import ROW_BUILDERS
+from fss_compat.codemod.query_forms import ROW_TERMINALS
 from fss_compat.codemod.query_forms import build
+from fss_compat.codemod.query_forms import row_shape
 from fss_compat.codemod.query_forms import swap_root
+from fss_compat.codemod.query_forms import with_select_columns
 from fss_compat.codemod.shapes import FSA_QUERY_METHODS
 from fss_compat.codemod.shapes import QUERY_BUILDERS
 from fss_compat.codemod.shapes import UNIQUE
@@ -102,6 +106,9 @@ class QueryRules(query_webs.WebRule):
         if terminal in BULK_TERMINALS:
             self._bulk(node, name, subject, calls, end, instance)
             return
+        if terminal in ROW_BUILDERS:
+            self._rows(node, name, subject, calls, instance)
+            return
         if (terminal not in _SCALARS and terminal not in _REWRITES) or not arguments_fit(
             terminal, calls[end]
         ):
@@ -124,6 +131,36 @@ class QueryRules(query_webs.WebRule):
             self.report(node, "FSC605", "request-args", message, subject, rewritten_by=finding)
         if self.applies(finding):
             self._register(finding, calls, end, unique, rewrite, instance)
+
+    def _rows(
+        self, node: cst.Call, name: str, subject: OnModel, calls: list[cst.Call], instance: bool
+    ) -> None:
+        """``Model.query.with_entities(a, b)...all()``, ``.add_entity(X)``: rows, run by
+        ``db.session.execute(...)``.
+        """
+        methods = [chain_method(call) for call in calls]
+        terminal, builders = methods[-1], methods[:-1]
+        shape = row_shape(calls[:-1])
+        blocked = ""
+        if (
+            terminal not in ROW_TERMINALS
+            or not arguments_fit(terminal, calls[-1])
+            or not set(builders) <= QUERY_BUILDERS | ROW_BUILDERS.keys()
+            or shape is None
+        ):
+            message = f"'{name}...{terminal}()' has no 1:1 rewrite the tool makes"
+            self.report(node, "FSC201", "unsupported", message, subject)
+            return
+        if shape != "rows":
+            blocked = shape
+        elif "options" in builders:
+            blocked = "options() may eager-load a collection, whose rows the Query de-duplicates"
+        rewrite = "count" if terminal == "count" else "rows"
+        selecting = ", ".join(sorted(set(builders) & ROW_BUILDERS.keys()))
+        message = f"'{name}...{terminal}()' selects columns with {selecting}"
+        finding = self.report(node, "FSC201", rewrite, message, subject, blocked)
+        if self.applies(finding):
+            self._register(finding, calls, len(calls) - 1, False, rewrite, instance, rows=True)
 
     def _bulk(
         self,
@@ -230,10 +267,12 @@ class QueryRules(query_webs.WebRule):
         unique: bool,
         rewrite: str,
         instance: bool,
+        rows: bool = False,
     ) -> None:
         """Work out the names the rewrite needs (adding imports), then register the edit.
 
         :param instance: the chain starts at ``self.query``: the model is ``type(self)``.
+        :param rows: the chain selects other columns (``with_entities``): it returns rows.
         """
         at = calls[end]
         terminal = chain_method(at)
@@ -265,6 +304,10 @@ class QueryRules(query_webs.WebRule):
             else:
                 root_select = cst.Call(func=cst.parse_expression(select), args=[cst.Arg(model)])
             statement = swap_root(builders, root_select, depth)
-            return build(updated, statement, model, db, select, count, terminal, rewrite, unique)
+            if rows:
+                statement = with_select_columns(statement)
+            return build(
+                updated, statement, model, db, select, count, terminal, rewrite, unique, rows
+            )
 
         self.edit(at, finding, edit)

@@ -54,7 +54,7 @@ def seed(models: t.Any) -> None:
 
 def plain(value: object) -> object:
     """A comparable value: entities by class and id, pages by their numbers."""
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, sa.Row)):
         return [plain(item) for item in value]
     if isinstance(value, fss_compat.Pagination):
         return ("page", value.page, value.pages, value.total, plain(list(value.items)))

@@ -429,6 +429,13 @@ CASES: dict[str, Case] = {
         + ".select_from(sa.select(User).filter(User.id > 1).subquery()))\n",
         IMPORT + "n = db.session.query(User).count()\n",
     ),
+    "FSC201.rows": Case(
+        IMPORT + "r = User.query.with_entities(User.id).filter(User.id > 1).all()\n",
+        IMPORT_SA
+        + "r = db.session.execute(sa.select(User).with_only_columns(User.id)"
+        + ".filter(User.id > 1)).all()\n",
+        IMPORT + "r = User.query.with_entities(Post).all()\n",
+    ),
     "FSC201.delete": Case(
         IMPORT + "n = User.query.filter_by(name='x').delete(synchronize_session=False)\n",
         IMPORT_SA
@@ -473,10 +480,10 @@ CASES: dict[str, Case] = {
         IMPORT + "def recent(form):\n    form.choices = sa.select(User).order_by(User.id)\n",
     ),
     "FSC201.unsupported": Case(
-        IMPORT + "ids = User.query.with_entities(User.id).all()\n",
+        IMPORT + "ids = User.query.with_entities(User.id).yield_per(9).all()\n",
         IMPORT
-        + _todo("FSC201", "'User.query...with_entities()' has no 1:1 rewrite the tool makes")
-        + "ids = User.query.with_entities(User.id).all()\n",
+        + _todo("FSC201", "'User.query...all()' has no 1:1 rewrite the tool makes")
+        + "ids = User.query.with_entities(User.id).yield_per(9).all()\n",
         IMPORT + "ids = db.session.query(User.id).all()\n",
     ),
     "FSC301.runtime": Case(

@@ -50,6 +50,13 @@ LEGACY = [
     "Post.query.order_by(Post.id).paginate(page=2, per_page=2)",
     "User.query.join(User.posts).order_by(User.id).paginate(page=1, per_page=2)",
     "User.query.filter(User.id > 1).count()",
+    "User.query.with_entities(User.id, User.name).order_by(User.id).all()",
+    "User.query.filter(User.id > 1).with_entities(User.name).order_by(User.id).all()",
+    "Post.query.add_entity(User).join(Post.author).order_by(Post.id).first()",
+    "User.query.join(User.posts).add_columns(Post.title).order_by(Post.id).all()",
+    "User.query.with_entities(User.name).filter_by(name='u2').one()",
+    "User.query.with_entities(User.id, User.name).filter_by(name='zz').one_or_none()",
+    "User.query.join(User.posts).with_entities(User.id).count()",
     "User.query.join(User.posts).count()",
     "Post.query.order_by(Post.id).limit(2).count()",
     "db.session.query(User).get_or_404(3)",
@@ -70,6 +77,8 @@ SAFE = ",".join(
     for rewrite in feature.rewrites
     if rewrite.safety is catalogue.Safety.SAFE and feature.id != "FSC001"
 )
+# A conditional rewrite whose condition every line here meets.
+SAFE += ",FSC201.rows"
 
 
 @pytest.fixture

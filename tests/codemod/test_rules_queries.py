@@ -174,7 +174,8 @@ def test_already_migrated_is_a_no_op(project: Project) -> None:
     [
         ("q = User.query\n", "builder", Status.MANUAL),
         ("q = User.query.filter_by(name='a')\n", "builder", Status.MANUAL),
-        ("x = User.query.with_entities(User.id).all()\n", "unsupported", Status.MANUAL),
+        ("x = User.query.with_entities(User.id).from_self().all()\n", "unsupported", Status.MANUAL),
+        ("x = User.query.with_entities(Post).all()\n", "rows", Status.BLOCKED),
         ("x = User.query.join(User.posts).delete()\n", "unsupported", Status.MANUAL),
         ("x = User.query.filter_by(id=1).get(1)\n", "unsupported", Status.MANUAL),
         ("x = User.query.paginate(2, 20)\n", "unsupported", Status.MANUAL),
