@@ -83,3 +83,21 @@ def chain_of(node: cst.Call) -> tuple[Root, list[cst.Call]] | None:
 def chain_method(call: cst.Call) -> str:
     """The method one call of a chain calls: ``filter`` in ``<...>.filter(x)``."""
     return t.cast(cst.Attribute, call.func).attr.value
+
+
+def below_terminal(
+    updated: cst.Call, depth: int, instance: bool
+) -> tuple[t.Any, cst.BaseExpression]:
+    """The chain a terminal call is made on, and the model it queries.
+
+    :param depth: the calls between the terminal and the chain's root.
+    :param instance: the chain starts at ``self.query``: the model is ``type(self)``.
+    """
+    chain = t.cast(cst.Attribute, updated.func).value
+    root: t.Any = chain
+    for _ in range(depth):
+        root = root.func.value
+    model = queried_model(root)
+    if instance:
+        model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
+    return chain, model

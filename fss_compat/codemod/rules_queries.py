@@ -28,6 +28,7 @@ from fss_compat.codemod.engine import Finding
 from fss_compat.codemod.engine import OnModel
 from fss_compat.codemod.page_numbers import reads_request
 from fss_compat.codemod.query_chains import Root
+from fss_compat.codemod.query_chains import below_terminal
 from fss_compat.codemod.query_chains import chain_method
 from fss_compat.codemod.query_chains import chain_of
 from fss_compat.codemod.query_chains import queried_model
@@ -201,13 +202,7 @@ class QueryRules(query_webs.WebRule):
         depth = end
 
         def edit(updated: cst.Call) -> cst.BaseExpression:
-            builders = t.cast(cst.Attribute, updated.func).value
-            root: t.Any = builders
-            for _ in range(depth):
-                root = root.func.value
-            model = queried_model(root)
-            if instance:
-                model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
+            builders, model = below_terminal(updated, depth, instance)
             dml = cst.Call(func=cst.parse_expression(verb), args=[cst.Arg(model)])
             found = bulk_arguments(terminal, updated)
             assert found is not None, "the arguments were read from the same call"
@@ -289,13 +284,7 @@ class QueryRules(query_webs.WebRule):
         depth = end
 
         def edit(updated: cst.Call) -> cst.BaseExpression:
-            builders = t.cast(cst.Attribute, updated.func).value
-            root: t.Any = builders
-            for _ in range(depth):
-                root = root.func.value
-            model = queried_model(root)
-            if instance:
-                model = cst.Call(func=cst.Name("type"), args=[cst.Arg(model)])
+            builders, model = below_terminal(updated, depth, instance)
             if terminal in ("get", "get_or_404"):
                 return build(updated, model, model, db, select, count, terminal, rewrite, unique)
             if rewrite == "count-short":

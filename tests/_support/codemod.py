@@ -8,11 +8,14 @@ other relatively.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import itertools
+import sys
 import textwrap
 import typing as t
 from pathlib import Path
 
+from flask import Flask
 from libcst.codemod import CodemodContext
 from libcst.codemod import CodemodTest
 
@@ -115,6 +118,20 @@ class Project:
                 Path(change.path).write_text(change.new, encoding="utf-8")
         used = {"select": select, "stage": stage, "unsafe": unsafe, "app": app, "level": level}
         return Result(self.root, self.package, sources, done.findings, done.errors, used)
+
+    def modules(self, *names: str) -> list[t.Any]:
+        """Import modules of the package (``"models"``, ``"views"``) as they are on disk."""
+        if str(self.root) not in sys.path:
+            sys.path.insert(0, str(self.root))
+        return [importlib.import_module(f"{self.package}.{name}") for name in names]
+
+    def app(self, models: t.Any, **config: t.Any) -> Flask:
+        """A Flask app with the models' ``db`` on it (in-memory SQLite unless ``config``
+        names another database)."""
+        app = Flask(self.package)
+        app.config.update({"SQLALCHEMY_DATABASE_URI": "sqlite://", **config})
+        models.db.init_app(app)
+        return app
 
     def scan(self, level: str = "3.1") -> runner.Scan:
         """Run ``scan`` in this process, for code written for ``level``."""

@@ -7,13 +7,10 @@ session had loaded and the SQL statements sent must be the same.
 
 from __future__ import annotations
 
-import importlib
-import sys
 import typing as t
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from fss_compat.codemod.engine import Status
 from tests._support.codemod import Project
@@ -93,14 +90,8 @@ def before_after(project: Project) -> t.Iterator[tuple[t.Any, t.Any, t.Any]]:
     assert result.statuses("FSC201") == [Status.FIX] * 2 * len(FUNCTIONS)
     project.write({"legacy.py": VIEWS})
     assert ".query" not in project.read("views.py")
-    sys.path.insert(0, str(project.root))
-    models = importlib.import_module(f"{project.package}.models")
-    legacy = importlib.import_module(f"{project.package}.legacy")
-    views = importlib.import_module(f"{project.package}.views")
-    app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
-    models.db.init_app(app)
-    with app.app_context():
+    models, legacy, views = project.modules("models", "legacy", "views")
+    with project.app(models).app_context():
         yield models, legacy, views
         models.db.engine.dispose()
 

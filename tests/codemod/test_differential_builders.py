@@ -12,13 +12,10 @@ lists, pagination numbers, 404s) and the rewrite must send no more SQL statement
 from __future__ import annotations
 
 import functools
-import importlib
-import sys
 import typing as t
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 
 from fss_compat.codemod.engine import Status
 from tests._support.codemod import Project
@@ -178,14 +175,8 @@ def modules(project: Project, database: Database) -> Iterator[tuple[t.Any, t.Any
     assert len(findings) == BUILDERS.count(".query")
     assert ".query" not in project.read("views.py")
     project.write({"legacy.py": BUILDERS})
-    sys.path.insert(0, str(project.root))
-    models = importlib.import_module(f"{project.package}.models")
-    legacy = importlib.import_module(f"{project.package}.legacy")
-    views = importlib.import_module(f"{project.package}.views")
-    app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = database.url
-    models.db.init_app(app)
-    with app.app_context():
+    models, legacy, views = project.modules("models", "legacy", "views")
+    with project.app(models, SQLALCHEMY_DATABASE_URI=database.url).app_context():
         seed(models)
         yield models, legacy, views
         models.db.session.remove()

@@ -8,13 +8,10 @@ request for many query strings: the same page, or the same 404.
 
 from __future__ import annotations
 
-import importlib
-import sys
 import typing as t
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from fss_compat.codemod.engine import Status
 from tests._support.codemod import MODELS
@@ -162,13 +159,8 @@ def test_rewritten_views_give_the_same_pages(project: Project, cap: int | None) 
     assert set(result.sources) == {"views.py", "before.py"}
     assert "db.paginate" not in project.read("views.py")
     project.write({"before.py": VIEWS})
-    sys.path.insert(0, str(project.root))
-    models = importlib.import_module(f"{project.package}.models")
-    before = importlib.import_module(f"{project.package}.before")
-    after = importlib.import_module(f"{project.package}.views")
-    app = Flask(__name__)
-    app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", FSS_MAX_PER_PAGE=cap)
-    models.db.init_app(app)
+    models, before, after = project.modules("models", "before", "views")
+    app = project.app(models, FSS_MAX_PER_PAGE=cap)
     with app.app_context():
         seed(models)
         for query_string in QUERY_STRINGS:
@@ -184,13 +176,8 @@ def test_outside_a_request_the_defaults_apply(project: Project) -> None:
     """In a bare app context (a script, a CLI command) both forms give page 1 of 20."""
     project.write({"models.py": SEEDED_MODELS, "views.py": VIEWS})
     project.migrate(stage=8)
-    sys.path.insert(0, str(project.root))
-    models = importlib.import_module(f"{project.package}.models")
-    views = importlib.import_module(f"{project.package}.views")
-    app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
-    models.db.init_app(app)
-    with app.app_context():
+    models, views = project.modules("models", "views")
+    with project.app(models).app_context():
         seed(models)
         page: t.Any = views.numbers_only()
         assert (page.page, page.per_page, len(page.items)) == (1, 20, 9)
