@@ -85,7 +85,7 @@ def from_request_blocked(call: cst.Call) -> str:
     if any(arg.star for arg in call.args):
         return "it passes *args or **kwargs"
     if sum(arg.keyword is None for arg in call.args) != 1:
-        return "db.paginate takes one positional argument, the select"
+        return "the select is not its one positional argument"
     given = keywords(call)
     copied = [name for name in ("error_out", "max_per_page") if name in given]
     if any(not repeatable(given[name]) for name in copied):

@@ -77,6 +77,7 @@ def test_numbers_from_the_request(project: Project, before: str, imports: str, a
         ("db.paginate(s, error_out=flag())", "evaluate twice"),
         ("db.paginate(s, max_per_page=limits[0])", "evaluate twice"),
         ("db.paginate(s, **options)", "*args or **kwargs"),
+        ("db.paginate(select=s)", "one positional argument"),
     ],
 )
 def test_blocked(project: Project, call: str, why: str) -> None:
