@@ -108,18 +108,17 @@ def _carried(schema: SchemaIndex, owner: str, keyword: Keyword) -> Keyword | Non
         return keyword
     if keyword.name != "foreign_keys":
         return None
-    node = cst.parse_expression(keyword.code)
-    elements = node.elements if isinstance(node, (cst.List, cst.Tuple)) else [node]
-    names = [e.value if isinstance(e, cst.BaseElement) else e for e in elements]
+    found = keyword.names()
     columns = {column.attribute for column in schema.classes[owner].columns}
     columns |= {column.attribute for column in schema.classes[owner].typed_columns}
-    if not names or not all(isinstance(n, cst.Name) and n.value in columns for n in names):
+    if found is None or not set(found[0]) <= columns:
         return None
+    names, listed = found
     short = owner.rpartition(".")[2]
     if sum(qname.rpartition(".")[2] == short for qname in schema.classes) > 1:
         return None
-    listed = ", ".join(f"{short}.{t.cast(cst.Name, n).value}" for n in names)
-    text = f"[{listed}]" if isinstance(node, (cst.List, cst.Tuple)) else listed
+    text = ", ".join(f"{short}.{name}" for name in names)
+    text = f"[{text}]" if listed else text
     return Keyword(keyword.name, f'"{text}"', local=False, value=text)
 
 

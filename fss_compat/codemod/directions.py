@@ -19,8 +19,6 @@ import enum
 import re
 import typing as t
 
-import libcst as cst
-
 from fss_compat.codemod.call_args import Flag
 from fss_compat.codemod.column_calls import ColumnCall
 from fss_compat.codemod.relationship_calls import RelationshipCall
@@ -142,12 +140,9 @@ def _joined(
         if _KEYS.fullmatch(keys.value):
             terms = _TERM.finditer(keys.value)
             sides = [column(term["c0"], term["a0"]) for term in terms]
-    elif keys is not None:
-        node = cst.parse_expression(keys.code)
-        elements = node.elements if isinstance(node, (cst.List, cst.Tuple)) else [node]
-        names = [e.value if isinstance(e, cst.BaseElement) else e for e in elements]
+    elif keys is not None and (named := keys.names()) is not None:
         own = owner.rpartition(".")[2]
-        sides = [column(own, n.value) if isinstance(n, cst.Name) else None for n in names]
+        sides = [column(own, name) for name in named[0]]
     elif join is not None and isinstance(join.value, str):
         matched = _JOIN.fullmatch(join.value)
         left = column(matched["c1"], matched["a1"]) if matched else None

@@ -11,6 +11,7 @@ as source text, with a note when they use names of the class they are written in
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 
 import libcst as cst
 
@@ -37,6 +38,20 @@ class Keyword:
     code: str
     local: bool
     value: object
+
+    def names(self) -> tuple[tuple[str, ...], bool] | None:
+        """The plain names the value is (``author_id``, ``[author_id, x]``: columns of the
+        class body, for ``foreign_keys=``) and whether they are in a list or tuple; None
+        for any other value.
+        """
+        node = cst.parse_expression(self.code)
+        if isinstance(node, (cst.List, cst.Tuple)):
+            elements, listed = [e.value for e in node.elements], True
+        else:
+            elements, listed = [node], False
+        if not elements or not all(isinstance(e, cst.Name) for e in elements):
+            return None
+        return tuple(t.cast(cst.Name, e).value for e in elements), listed
 
 
 @dataclasses.dataclass(frozen=True)
