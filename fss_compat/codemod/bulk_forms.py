@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from fss_compat.codemod.call_edits import keyworded
+from fss_compat.codemod.call_edits import with_last_comma
+
 #: The bulk terminals, and the builders whose criteria they carry (``Query.delete()``
 #: refuses joins, ordering and limits).
 BULK_TERMINALS = frozenset({"delete", "update"})
@@ -25,9 +28,6 @@ BULK_EVENTS = {
     "delete": ("after_bulk_delete", "before_compile_delete"),
     "update": ("after_bulk_update", "before_compile_update"),
 }
-_NO_SPACE = cst.AssignEqual(
-    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-)
 
 
 #: The parameters of ``Query.delete()`` and ``Query.update()`` that the rewrite carries, in
@@ -74,8 +74,6 @@ def bulk_statement(
     if "synchronize_session" in arguments:
         key = cst.SimpleString('"synchronize_session"')
         value = cst.Dict([cst.DictElement(key, arguments["synchronize_session"])])
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        args = [args[0].with_changes(comma=comma)]
-        args.append(cst.Arg(value, cst.Name("execution_options"), _NO_SPACE))
-    executed = cst.Call(cst.parse_expression(f"{db}.session.execute"), args)
+        args.append(keyworded(cst.Arg(value), "execution_options"))
+    executed = cst.Call(cst.parse_expression(f"{db}.session.execute"), with_last_comma(args, ()))
     return executed if discarded else cst.Attribute(executed, cst.Name("rowcount"))

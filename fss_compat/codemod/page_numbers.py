@@ -7,10 +7,10 @@ read from the request as ``page_from_request()`` and ``per_page_from_request()``
 
 from __future__ import annotations
 
-import typing as t
-
 import libcst as cst
 
+from fss_compat.codemod.call_edits import keyworded
+from fss_compat.codemod.call_edits import with_last_comma
 from fss_compat.codemod.shapes import NOT_LITERAL
 from fss_compat.codemod.shapes import keywords
 from fss_compat.codemod.shapes import literal
@@ -18,11 +18,6 @@ from fss_compat.codemod.shapes import literal
 #: Flask-SQLAlchemy 2.x's ``Query.paginate`` arguments in their order; 3.x takes them by
 #: keyword only.
 PAGINATE_ARGUMENTS = ("page", "per_page", "error_out", "max_per_page")
-#: ``name=value`` as the formatters write a keyword argument.
-_NO_SPACE = cst.AssignEqual(
-    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-)
-_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 def is_none(node: cst.BaseExpression | None) -> bool:
@@ -54,23 +49,6 @@ def reads_request(call: cst.Call, *, by_position: bool = True) -> bool:
     :func:`from_request`).
     """
     return bool(from_request(call, by_position=by_position))
-
-
-def keyworded(arg: cst.Arg, name: str) -> cst.Arg:
-    """``arg`` passed as ``name=``."""
-    return arg.with_changes(keyword=cst.Name(name), equal=_NO_SPACE)
-
-
-def with_last_comma(args: list[cst.Arg], original: t.Sequence[cst.Arg]) -> list[cst.Arg]:
-    """``args`` ending as ``original`` did (its last comma, or none), after some were left
-    out or added; every argument before the last has a comma.
-    """
-    for position, arg in enumerate(args[:-1]):
-        if not isinstance(arg.comma, cst.Comma):
-            args[position] = arg.with_changes(comma=_COMMA)
-    if args and original and args[-1] is not original[-1]:
-        args[-1] = args[-1].with_changes(comma=original[-1].comma)
-    return args
 
 
 def repeatable(node: cst.BaseExpression) -> bool:
@@ -113,11 +91,11 @@ def with_numbers_from_request(call: cst.Call, helpers: dict[str, str]) -> cst.Ca
     passed: dict[str, set[str]] = {"page": {"error_out"}, "per_page": set(options)}
     args = list(call.args)
     for name in ("page", "per_page"):
-        named = [arg.keyword.value if arg.keyword else "" for arg in args]
         if name not in helpers:
             continue
+        named = [arg.keyword.value if arg.keyword else "" for arg in args]
         passes = [(key, node) for key, node in options.items() if key in passed[name]]
-        arguments = [cst.Arg(node, cst.Name(key), _NO_SPACE) for key, node in passes]
+        arguments = [keyworded(cst.Arg(node), key) for key, node in passes]
         value = cst.Call(cst.parse_expression(helpers[name]), with_last_comma(arguments, ()))
         if name in named:
             found = named.index(name)
@@ -125,5 +103,5 @@ def with_numbers_from_request(call: cst.Call, helpers: dict[str, str]) -> cst.Ca
         else:
             # After the select, or after page= for per_page=.
             at = named.index("page") + 1 if "page" in named else 1
-            args.insert(at, cst.Arg(value, cst.Name(name), _NO_SPACE))
+            args.insert(at, keyworded(cst.Arg(value), name))
     return call.with_changes(args=with_last_comma(args, call.args))

@@ -15,6 +15,8 @@ import typing as t
 import libcst as cst
 import libcst.matchers as m
 
+from fss_compat.codemod.call_edits import keyworded
+from fss_compat.codemod.call_edits import with_last_comma
 from fss_compat.codemod.engine import ALWAYS
 from fss_compat.codemod.engine import OnDb
 from fss_compat.codemod.engine import OnDynamic
@@ -23,10 +25,8 @@ from fss_compat.codemod.engine import Rule
 from fss_compat.codemod.engine import Subject
 from fss_compat.codemod.page_numbers import PAGINATE_ARGUMENTS
 from fss_compat.codemod.page_numbers import is_none
-from fss_compat.codemod.page_numbers import keyworded
 from fss_compat.codemod.page_numbers import paginate_arguments
 from fss_compat.codemod.page_numbers import reads_request
-from fss_compat.codemod.page_numbers import with_last_comma
 from fss_compat.codemod.shapes import NOT_LITERAL
 from fss_compat.codemod.shapes import last_name
 from fss_compat.codemod.shapes import literal
